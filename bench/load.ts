@@ -1,0 +1,65 @@
+// A bounded load generator for loopback targets: fixed concurrency for a fixed time, then it stops.
+
+export interface LoadResult {
+  label: string;
+  requests: number;
+  failures: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+export async function runLoad(
+  label: string,
+  send: () => Promise<Response>,
+  { concurrency = 10, seconds = 10 } = {},
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const begin = performance.now();
+        const response = await send().catch(() => undefined);
+        await response?.arrayBuffer();
+        latencies.push(performance.now() - begin);
+        if (!response?.ok) failures++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    label,
+    requests: latencies.length,
+    failures,
+    requestsPerSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+export function printResults(results: LoadResult[]): void {
+  console.log(
+    "endpoint".padEnd(44),
+    "req/s".padStart(8),
+    "p50 ms".padStart(8),
+    "p99 ms".padStart(8),
+    "failed".padStart(7),
+  );
+  for (const r of results) {
+    console.log(
+      r.label.padEnd(44),
+      r.requestsPerSecond.toFixed(0).padStart(8),
+      r.p50.toFixed(1).padStart(8),
+      r.p99.toFixed(1).padStart(8),
+      `${r.failures}/${r.requests}`.padStart(7),
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { methodNotAllowed as methodNotAllowedMiddleware } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { version } from "../package.json";
+import { methodNotAllowed } from "./lib/problem";
+import { createRouter } from "./lib/router";
+import { accessLog } from "./middleware/access-log";
+import { corsFromConfig } from "./middleware/cors-from-config";
+import { onError, onNotFound } from "./middleware/error-handler";
+import { healthRouter } from "./routes/health/health.index";
+
+export function createApp() {
+  const app = createRouter();
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(accessLog());
+  app.use(secureHeaders());
+  app.use(corsFromConfig());
+  app.use(
+    methodNotAllowedMiddleware({
+      app,
+      onMethodNotAllowed: (_c, allowed) => {
+        throw methodNotAllowed(allowed);
+      },
+    }),
+  );
+
+  app.route("/", healthRouter);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Cloud Notes API",
+      version,
+      description: "Notes with attachments, at the edge. Errors are RFC 9457 `application/problem+json`.",
+    },
+  });
+  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));
+
+  app.notFound(onNotFound);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,2 @@
+// Drizzle tables: the one source of column types. `npm run db:generate` turns changes into migrations/.
+export {};

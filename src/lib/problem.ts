@@ -1,0 +1,81 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { statusTitle } from "./http-status";
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+interface ProblemInit {
+  type?: string;
+  /** Defaults to the status's reason phrase. */
+  title?: string;
+  detail: string;
+  headers?: Record<string, string>;
+  /** RFC 9457 extension members, e.g. `errors` for validation failures. */
+  extensions?: Record<string, unknown>;
+}
+
+/** An RFC 9457 problem. Thrown anywhere; rendered once, by the app's error handler. */
+export class Problem extends Error {
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly headers: Record<string, string>;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(
+    readonly status: ContentfulStatusCode,
+    init: ProblemInit,
+  ) {
+    super(init.detail);
+    this.type = init.type ?? "about:blank";
+    this.title = init.title ?? statusTitle(status);
+    this.detail = init.detail;
+    this.headers = init.headers ?? {};
+    this.extensions = init.extensions ?? {};
+  }
+}
+
+/** Problem types are URNs of ours; the README lists them. `about:blank` means "just the HTTP status". */
+export const problemType = (name: string) => `urn:cloud-notes:problem:${name}`;
+
+export const badRequest = (detail: string) => new Problem(400, { detail });
+
+export const unauthorized = (detail = "A valid bearer token is required.") =>
+  new Problem(401, { detail, headers: { "WWW-Authenticate": 'Bearer realm="cloud-notes"' } });
+
+export const notFound = (detail = "The requested resource does not exist.") => new Problem(404, { detail });
+
+export const methodNotAllowed = (allowed: string[]) =>
+  new Problem(405, {
+    detail: `This resource supports ${allowed.join(", ")}.`,
+    headers: { Allow: allowed.join(", ") },
+  });
+
+export const conflict = (detail: string, name = "conflict") => new Problem(409, { type: problemType(name), detail });
+
+export const validationFailed = (errors: FieldError[]) =>
+  new Problem(422, {
+    type: problemType("validation"),
+
+    detail: "The request did not match the expected schema; see errors.",
+    extensions: { errors },
+  });
+
+export function renderProblem(c: Context, problem: Problem): Response {
+  const body = {
+    type: problem.type,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    instance: c.req.path,
+    requestId: c.get("requestId"),
+    ...problem.extensions,
+  };
+  return c.body(JSON.stringify(body), problem.status, {
+    ...problem.headers,
+    "Content-Type": "application/problem+json",
+  });
+}

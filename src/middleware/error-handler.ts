@@ -1,0 +1,27 @@
+import type { ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../app-env";
+import { ConfigError } from "../env";
+import { statusTitle } from "../lib/http-status";
+import { logError } from "../lib/log";
+import { notFound, Problem, renderProblem } from "../lib/problem";
+
+/** Every error leaves as application/problem+json; anything unexpected is logged and told apart by request id only. */
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof Problem) return renderProblem(c, error);
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own 4xx: malformed JSON from the validator, body limits and the like.
+    const status = error.status as ContentfulStatusCode;
+    return renderProblem(c, new Problem(status, { detail: error.message || statusTitle(status) }));
+  }
+  const requestId = c.get("requestId");
+  if (error instanceof ConfigError) {
+    logError("configuration error", error, { requestId });
+    return renderProblem(c, new Problem(500, { detail: error.message }));
+  }
+  logError("unhandled error", error, { requestId, method: c.req.method, path: c.req.path });
+  return renderProblem(c, new Problem(500, { detail: `An unexpected error occurred; quote request id ${requestId}.` }));
+};
+
+export const onNotFound: NotFoundHandler<AppEnv> = (c) => renderProblem(c, notFound("No resource lives at this path."));

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { version } from "../package.json";
+import { api } from "./support/api";
+import { fileDatabaseUrl } from "./support/file-database";
+
+describe("GET /health", () => {
+  it("answers ok when the database answers", async () => {
+    const response = await api("/health");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ status: "ok", database: "ok", version });
+  });
+
+  it("answers 503 problem+json when the database is unreachable", async () => {
+    // Port 1 on loopback: nothing listens there, as when the server is stopped.
+    const response = await api("/health", {}, { DATABASE_URL: "postgres://postgres:postgres@127.0.0.1:1/cloud_notes" });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("retry-after")).toBe("5");
+    const body = await response.json();
+    expect(body).toMatchObject({ status: 503, database: "unreachable", version, instance: "/health" });
+  });
+
+  it("answers 503 when the database refuses the credentials", async () => {
+    const wrongPassword = new URL(fileDatabaseUrl());
+    wrongPassword.password = "not-the-password";
+    const response = await api("/health", {}, { DATABASE_URL: wrongPassword.toString() });
+    expect(response.status).toBe(503);
+  });
+});
+
+describe("GET /health/live", () => {
+  it("answers without touching the database", async () => {
+    const response = await api("/health/live", {}, { DATABASE_URL: "postgres://nobody:x@127.0.0.1:1/none" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", version });
+  });
+});

@@ -1,0 +1,47 @@
+// Runs in Node before any test: a throwaway embedded PostgreSQL and the Neon-compatible endpoint on free
+// ports, with a migrated template database that each test file clones into a database of its own.
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { freePort } from "../../scripts/local-db/free-port.ts";
+import { startLocalStack } from "../../scripts/local-db/index.ts";
+import { migrateDatabase } from "../../scripts/migrate.ts";
+
+export const TEMPLATE_DATABASE = "cloud_notes_template";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+    templateDatabase: string;
+    neonEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const workDir = mkdtempSync(join(tmpdir(), "cloud-notes-test-"));
+  // PostgreSQL runs as an unprivileged user when we are root; it must be able to reach its data directory.
+  chmodSync(workDir, 0o755);
+  const stack = await startLocalStack({
+    dataDir: join(workDir, "postgres"),
+    postgresPort: await freePort(),
+    endpointPort: await freePort(),
+    persistent: false,
+    database: TEMPLATE_DATABASE,
+  });
+  try {
+    await migrateDatabase(stack.databaseUrl);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+
+  project.provide("adminDatabaseUrl", stack.adminUrl);
+  project.provide("templateDatabase", TEMPLATE_DATABASE);
+  project.provide("neonEndpoint", stack.neonEndpoint);
+
+  return async () => {
+    await stack.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+}

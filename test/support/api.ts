@@ -1,0 +1,27 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { createDatabase } from "../../src/db/client";
+import { type Bindings, configFrom } from "../../src/env";
+import worker from "../../src/index";
+import { fileDatabaseUrl } from "./file-database";
+
+/** The worker's bindings as the tests run it: the local R2, and this file's own database. */
+export function testEnv(overrides: Partial<Bindings> = {}): Bindings {
+  return { ...env, DATABASE_URL: fileDatabaseUrl(), ...overrides };
+}
+
+/**
+ * Sends a request through the worker's real fetch handler inside workerd and waits for its
+ * waitUntil work (closing pools and the like) before returning, so tests see the settled state.
+ */
+export async function api(path: string, init: RequestInit = {}, overrides: Partial<Bindings> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(new URL(path, "https://api.test"), init), testEnv(overrides), ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** Direct database access for arranging and inspecting state, through the same driver the app uses. */
+export function testDatabase() {
+  return createDatabase(configFrom(testEnv()));
+}

@@ -1,0 +1,29 @@
+import { fileURLToPath } from "node:url";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export default defineConfig({
+  root,
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: `${root}wrangler.toml` },
+      miniflare: {
+        bindings: {
+          LOCAL_NEON_ENDPOINT: inject("neonEndpoint"),
+          // Each test file clones the template into its own database and points DATABASE_URL there.
+          TEST_ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),
+          TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/node/global-setup.ts"],
+    setupFiles: ["test/support/file-database.ts"],
+    // Access-log lines drown the report; error lines stay visible.
+    onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
+  },
+});
