@@ -1,7 +1,8 @@
 // `npm run dev`: the embedded PostgreSQL and its Neon-compatible endpoint, migrated, then `wrangler dev`.
 // With DATABASE_URL set (environment or .dev.vars) nothing local starts and the worker talks to that database.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ensureDevSecrets } from "./dev-secrets.ts";
 import { startLocalStack } from "./local-db/index.ts";
 import { migrateDatabase } from "./migrate.ts";
 import { spawnWrangler } from "./wrangler.ts";
@@ -10,14 +11,16 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
 const apiPort = env.PORT ?? "8787";
 
-const externalUrl = env.DATABASE_URL ?? devVar("DATABASE_URL");
+const written = ensureDevSecrets(`${root}.dev.vars`);
+if (written.length > 0) console.log(`Wrote new local secrets to .dev.vars: ${written.join(", ")}`);
+
+const externalUrl = env.DATABASE_URL || devVar("DATABASE_URL");
 const vars: string[] = [];
 let stopStack = async () => {};
 
 if (externalUrl) {
   console.log(`Using DATABASE_URL (${new URL(externalUrl).host}); the embedded PostgreSQL stays off.`);
   console.log("Apply migrations to it with `npm run db:migrate`.");
-  if (env.DATABASE_URL) vars.push("--var", `DATABASE_URL:${env.DATABASE_URL}`);
 } else {
   const stack = await startLocalStack({
     dataDir: `${root}.local/postgres`,
@@ -30,7 +33,11 @@ if (externalUrl) {
   await migrateDatabase(stack.databaseUrl);
   console.log(`Embedded PostgreSQL: ${stack.databaseUrl} (data in .local/postgres)`);
   console.log(`Neon-compatible endpoint: ${stack.neonEndpoint}`);
-  vars.push("--var", `DATABASE_URL:${stack.databaseUrl}`, "--var", `LOCAL_NEON_ENDPOINT:${stack.neonEndpoint}`);
+  // A second env file layered over .dev.vars: wrangler takes required secrets only from such files.
+  const localVars = `${root}.local/dev.vars`;
+  writeFileSync(localVars, `DATABASE_URL="${stack.databaseUrl}"\n`, { mode: 0o600 });
+  vars.push("--env-file", `${root}.dev.vars`, "--env-file", localVars);
+  vars.push("--var", `LOCAL_NEON_ENDPOINT:${stack.neonEndpoint}`);
 }
 
 console.log(`API on http://localhost:${apiPort}, docs at http://localhost:${apiPort}/docs`);

@@ -3,12 +3,19 @@ import { methodNotAllowed as methodNotAllowedMiddleware } from "hono/method-not-
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { version } from "../package.json";
+import { securitySchemes } from "./lib/openapi-security";
 import { methodNotAllowed } from "./lib/problem";
 import { createRouter } from "./lib/router";
 import { accessLog } from "./middleware/access-log";
+import { limitBody } from "./middleware/body-limit";
 import { corsFromConfig } from "./middleware/cors-from-config";
 import { onError, onNotFound } from "./middleware/error-handler";
+import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
+import { usersRouter } from "./routes/users/users.index";
+
+// Generous for any JSON or form body this API takes; attachment uploads will set their own limit.
+const MAX_JSON_BODY_BYTES = 256 * 1024;
 
 export function createApp() {
   const app = createRouter();
@@ -25,8 +32,15 @@ export function createApp() {
     }),
   );
 
-  app.route("/", healthRouter);
+  app.use("/v1/*", limitBody(MAX_JSON_BODY_BYTES));
 
+  app.route("/", healthRouter);
+  app.route("/", authRouter);
+  app.route("/", usersRouter);
+
+  for (const [name, scheme] of Object.entries(securitySchemes)) {
+    app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  }
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

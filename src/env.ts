@@ -1,4 +1,30 @@
 import { z } from "zod";
+import type { SigningKeys } from "./lib/tokens";
+
+const MIN_SECRET_LENGTH = 32;
+
+const signingKeys = z.string({ error: "is required" }).transform((value, ctx): SigningKeys => {
+  const keys = value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const separator = entry.indexOf(":");
+      return { kid: entry.slice(0, separator), secret: entry.slice(separator + 1) };
+    });
+  const wellFormed = keys.every((key) => /^[\w-]{1,32}$/.test(key.kid) && key.secret.length >= MIN_SECRET_LENGTH);
+  const unique = new Set(keys.map((key) => key.kid)).size === keys.length;
+  if (keys.length === 0 || !wellFormed || !unique) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be "kid:secret" pairs separated by commas, unique kids, secrets of ${MIN_SECRET_LENGTH}+ characters`,
+    });
+    return z.NEVER;
+  }
+  return keys as SigningKeys;
+});
+
+const seconds = (fallback: number, max: number) => z.coerce.number().int().min(60).max(max).default(fallback);
 
 /** Secrets and local-only settings: not in wrangler.toml, so `wrangler types` cannot describe them. */
 const settingsSchema = z.object({
@@ -8,9 +34,17 @@ const settingsSchema = z.object({
     .string()
     .regex(/^[\w.-]+:\d+$/, "must be host:port")
     .optional(),
+  PASSWORD_PEPPER: z
+    .string({ error: "is required" })
+    .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`),
+  // The first key signs new access tokens; all of them verify, which is how a key is rotated.
+  JWT_SECRETS: signingKeys,
+  ACCESS_TOKEN_TTL_SECONDS: seconds(15 * 60, 24 * 60 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 60 * 60, 365 * 24 * 60 * 60),
 });
 
-export type Settings = z.input<typeof settingsSchema>;
+/** As the runtime hands them over: text, validated by configFrom(). */
+export type Settings = Partial<Record<keyof z.input<typeof settingsSchema>, string>>;
 export type Bindings = Env & Settings;
 export type Config = z.output<typeof settingsSchema>;
 

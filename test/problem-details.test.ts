@@ -4,22 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createRouter } from "../src/lib/router";
 import { onError } from "../src/middleware/error-handler";
 import { api } from "./support/api";
-
-async function expectProblem(response: Response, status: number) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("content-type")).toBe("application/problem+json");
-  const body = await response.json<Record<string, unknown>>();
-  expect(body).toMatchObject({
-    status,
-    type: expect.any(String),
-    title: expect.any(String),
-    detail: expect.any(String),
-  });
-  expect(body.instance).toEqual(expect.stringMatching(/^\//));
-  expect(body.requestId).toBe(response.headers.get("x-request-id"));
-  expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|\.ts:\d+/); // no stack trace
-  return body;
-}
+import { expectProblem } from "./support/problem";
 
 describe("errors from the real app", () => {
   it("answers 404 problem+json for an unknown path", async () => {

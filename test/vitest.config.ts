@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { generatedSecrets } from "../scripts/dev-secrets.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -11,6 +12,7 @@ export default defineConfig({
       wrangler: { configPath: `${root}wrangler.toml` },
       miniflare: {
         bindings: {
+          ...generatedSecrets(),
           LOCAL_NEON_ENDPOINT: inject("neonEndpoint"),
           // Each test file clones the template into its own database and points DATABASE_URL there.
           TEST_ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),

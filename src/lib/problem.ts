@@ -43,8 +43,14 @@ export const problemType = (name: string) => `urn:cloud-notes:problem:${name}`;
 
 export const badRequest = (detail: string) => new Problem(400, { detail });
 
-export const unauthorized = (detail = "A valid bearer token is required.") =>
-  new Problem(401, { detail, headers: { "WWW-Authenticate": 'Bearer realm="cloud-notes"' } });
+/** RFC 6750: no error code when credentials are missing, `invalid_token` when they are bad. */
+export const unauthorized = (detail = "A bearer access token is required.", error?: "invalid_token") =>
+  new Problem(401, {
+    detail,
+    headers: { "WWW-Authenticate": `Bearer realm="cloud-notes"${error ? `, error="${error}"` : ""}` },
+  });
+
+export const forbidden = (detail: string, name: string) => new Problem(403, { type: problemType(name), detail });
 
 export const notFound = (detail = "The requested resource does not exist.") => new Problem(404, { detail });
 
@@ -55,6 +61,13 @@ export const methodNotAllowed = (allowed: string[]) =>
   });
 
 export const conflict = (detail: string, name = "conflict") => new Problem(409, { type: problemType(name), detail });
+
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new Problem(429, {
+    type: problemType("rate-limited"),
+    detail: `Too many requests; try again in ${retryAfterSeconds} seconds.`,
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  });
 
 export const validationFailed = (errors: FieldError[]) =>
   new Problem(422, {

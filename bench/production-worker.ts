@@ -1,0 +1,64 @@
+// Runs a worker the way production does: bundled by `wrangler deploy --dry-run`, served by workerd through
+// Miniflare, without `wrangler dev`'s proxy in front (which caps throughput well below workerd's own).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { spawnWrangler } from "../scripts/wrangler.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const compatibilityDate = /compatibility_date = "([\d-]+)"/.exec(readFileSync(`${root}wrangler.toml`, "utf8"))?.[1];
+
+export interface RunningWorker {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startProductionWorker(options: {
+  entry?: string;
+  bindings?: Record<string, string>;
+  /** Per-IP limits would stop a load generator on one address; the bench lifts them. */
+  liftRateLimits?: boolean;
+}): Promise<RunningWorker> {
+  const outdir = mkdtempSync(join(tmpdir(), "cloud-notes-bundle-"));
+  await bundle(outdir, options.entry);
+  // Miniflare 5 takes a new options shape; the familiar v4 one converts.
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      modules: true,
+      modulesRoot: outdir,
+      // wrangler names the bundle after its entry file.
+      scriptPath: join(outdir, basename(options.entry ?? "src/index.ts").replace(/\.ts$/, ".js")),
+      compatibilityDate,
+      r2Buckets: ["ATTACHMENTS"],
+      ratelimits: options.liftRateLimits
+        ? { AUTH_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000_000, period: 60 } } }
+        : undefined,
+      bindings: { CORS_ORIGINS: "*", ...options.bindings },
+      // The access log of thousands of requests would bury the figures.
+      handleStructuredLogs: () => {},
+    }),
+  );
+  const url = (await mf.ready).origin;
+  return {
+    url,
+    stop: async () => {
+      await mf.dispose();
+      rmSync(outdir, { recursive: true, force: true });
+    },
+  };
+}
+
+function bundle(outdir: string, entry?: string): Promise<void> {
+  const args = ["deploy", ...(entry ? [entry] : []), "--dry-run", "--outdir", outdir];
+  const child = spawnWrangler(args, { quiet: true });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  return new Promise((resolve, reject) =>
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler bundle failed:\n${output}`)))),
+  );
+}

@@ -1,0 +1,107 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { loginFailures, refreshTokens, users } from "../schema";
+
+export type UserRow = typeof users.$inferSelect;
+
+/** The caller's account, only while the access token's version is still the account's. */
+const current = (userId: string, tokenVersion: number) =>
+  and(eq(users.id, userId), eq(users.tokenVersion, tokenVersion));
+
+export async function insertUser(db: Database, values: typeof users.$inferInsert): Promise<UserRow | undefined> {
+  const [row] = await db.insert(users).values(values).onConflictDoNothing().returning();
+  return row;
+}
+
+export async function findCurrentUser(db: Database, userId: string, tokenVersion: number) {
+  const [row] = await db.select().from(users).where(current(userId, tokenVersion));
+  return row;
+}
+
+export async function updateDisplayName(
+  db: Database,
+  userId: string,
+  tokenVersion: number,
+  displayName: string | null,
+) {
+  const [row] = await db
+    .update(users)
+    .set({ displayName, updatedAt: sql`now()` })
+    .where(current(userId, tokenVersion))
+    .returning();
+  return row;
+}
+
+/** A stronger hash of the same password (scheme upgrade at sign-in); sessions stay as they are. */
+export function updatePasswordHash(db: Database, userId: string, passwordHash: string) {
+  return db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}
+
+/** The account and its sign-in throttle, for checking a password the caller typed. */
+export async function findCredentialsById(db: Database, userId: string, tokenVersion: number) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      passwordHash: users.passwordHash,
+      tokenVersion: users.tokenVersion,
+      lockedUntil: loginFailures.lockedUntil,
+    })
+    .from(users)
+    .leftJoin(loginFailures, eq(loginFailures.email, users.email))
+    .where(current(userId, tokenVersion));
+  return row;
+}
+
+/** Sign-in lookup: the throttle row exists for unknown emails too, so both answer alike. */
+export async function findCredentialsByEmail(db: Database, email: string) {
+  const { rows } = await db.execute<{
+    id: string | null;
+    passwordHash: string | null;
+    tokenVersion: number | null;
+    lockedUntil: string | null;
+  }>(sql`
+    select u.id, u.password_hash as "passwordHash", u.token_version as "tokenVersion", f.locked_until as "lockedUntil"
+    from (select ${email}::text as email) as wanted
+    left join ${users} u on lower(u.email) = wanted.email
+    left join ${loginFailures} f on f.email = wanted.email`);
+  return rows[0];
+}
+
+/**
+ * New password, new token version (every access token stops working), every refresh token revoked,
+ * and a fresh refresh-token family for the caller: one statement, so a concurrent change cannot interleave.
+ */
+export async function changePassword(
+  db: Database,
+  args: {
+    userId: string;
+    tokenVersion: number;
+    passwordHash: string;
+    refreshTokenHash: string;
+    refreshTtlSeconds: number;
+  },
+): Promise<number | undefined> {
+  const { rows } = await db.execute<{ tokenVersion: number }>(sql`
+    with changed as (
+      update ${users} set password_hash = ${args.passwordHash}, token_version = token_version + 1, updated_at = now()
+      where id = ${args.userId} and token_version = ${args.tokenVersion}
+      returning id, email, token_version
+    ), revoked as (
+      update ${refreshTokens} set revoked_at = now()
+      where user_id in (select id from changed) and revoked_at is null
+    ), cleared as (
+      delete from ${loginFailures} where email in (select email from changed)
+    ), minted as (
+      insert into ${refreshTokens} (user_id, family_id, token_hash, expires_at)
+      select id, gen_random_uuid(), ${args.refreshTokenHash}, now() + make_interval(secs => ${args.refreshTtlSeconds})
+      from changed
+    )
+    select token_version as "tokenVersion" from changed`);
+  return rows[0]?.tokenVersion;
+}
+
+export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<boolean> {
+  const deleted = await db.delete(users).where(current(userId, tokenVersion)).returning({ id: users.id });
+  return deleted.length > 0;
+}

@@ -1,0 +1,17 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../app-env";
+import { Problem, problemType } from "../lib/problem";
+
+/** Refuses a request body over `maxBytes` before it is parsed: from Content-Length, or while it streams in. */
+export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new Problem(413, {
+        type: problemType("body-too-large"),
+        detail: `The request body exceeds ${maxBytes} bytes.`,
+      });
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { clientIpKey } from "../lib/client-ip";
+import { tooManyRequests } from "../lib/problem";
+
+export interface RateLimitOptions {
+  /** Which Rate Limiting binding counts the requests. */
+  limiter: (env: AppEnv["Bindings"]) => RateLimit;
+  /** Separates the counters of endpoints that share a binding. */
+  scope: string;
+  /** The binding's period, which is also how long a client is told to wait. */
+  periodSeconds: number;
+}
+
+/** Limits requests per client IP (IPv6 by /64) with a Workers Rate Limiting binding. */
+export function rateLimitByClientIp(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  return async function rateLimit(c, next) {
+    const key = `${options.scope}:${clientIpKey(c.req.header("CF-Connecting-IP"))}`;
+    const { success } = await options.limiter(c.env).limit({ key });
+    if (!success) throw tooManyRequests(options.periodSeconds);
+    await next();
+  };
+}

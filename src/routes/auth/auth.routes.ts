@@ -1,0 +1,76 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problems } from "../../lib/openapi";
+import { DisplayNameSchema, EmailSchema, PasswordSchema, UserSchema } from "../users/user.schemas";
+import { OAuthErrorSchema } from "./oauth-error";
+import { TokenResponseSchema } from "./token-response";
+
+const RegisterSchema = z
+  .strictObject({ email: EmailSchema, password: PasswordSchema, displayName: DisplayNameSchema.optional() })
+  .openapi("Register");
+
+export const register = createRoute({
+  method: "post",
+  path: "/v1/auth/register",
+  tags: ["Accounts"],
+  summary: "Create an account",
+  request: { body: { content: { "application/json": { schema: RegisterSchema } }, required: true } },
+  responses: {
+    201: {
+      description: "Created; `Location` points at /v1/users/me",
+      content: { "application/json": { schema: UserSchema } },
+    },
+    ...problems(400, 409, 413, 422, 429),
+  },
+});
+
+// One flat form for both grants (RFC 6749 4.3 and 6); which fields a grant needs is checked by the handler,
+// so that a missing one is answered as `invalid_request`, as OAuth clients expect.
+const TokenRequestSchema = z
+  .object({
+    grant_type: z.string().openapi({ enum: ["password", "refresh_token"] }),
+    username: z.string().optional().openapi({ description: "The email address (password grant)" }),
+    password: z.string().optional().openapi({ format: "password", description: "password grant" }),
+    refresh_token: z.string().optional().openapi({ description: "refresh_token grant" }),
+    scope: z.string().optional().openapi({ description: "Ignored: tokens carry no scopes" }),
+    client_id: z.string().optional().openapi({ description: "Ignored: every client is public" }),
+  })
+  .openapi("TokenRequest");
+
+export const token = createRoute({
+  method: "post",
+  path: "/v1/auth/token",
+  tags: ["Accounts"],
+  summary: "OAuth 2.0 token endpoint: sign in (password grant) or refresh (refresh_token grant)",
+  description:
+    "Form-encoded (RFC 6749). Refresh tokens rotate on every use; presenting a rotated one again revokes its whole sign-in.",
+  request: {
+    body: { content: { "application/x-www-form-urlencoded": { schema: TokenRequestSchema } }, required: true },
+  },
+  responses: {
+    200: { description: "Tokens", content: { "application/json": { schema: TokenResponseSchema } } },
+    400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
+    ...problems(413, 429),
+  },
+});
+
+const RevokeRequestSchema = z
+  .object({
+    token: z.string().openapi({ description: "A refresh token" }),
+    token_type_hint: z.string().optional(),
+  })
+  .openapi("RevokeRequest");
+
+export const revoke = createRoute({
+  method: "post",
+  path: "/v1/auth/revoke",
+  tags: ["Accounts"],
+  summary: "Sign out: revoke a refresh token and every token rotated from the same sign-in (RFC 7009)",
+  request: {
+    body: { content: { "application/x-www-form-urlencoded": { schema: RevokeRequestSchema } }, required: true },
+  },
+  responses: {
+    200: { description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 2.2)" },
+    400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
+    ...problems(413),
+  },
+});

@@ -1,0 +1,38 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { statusTitle } from "../../lib/http-status";
+import { problemType } from "../../lib/problem";
+import { NO_STORE } from "./token-response";
+
+// No invalid_client: every client is public, so there is no client authentication to fail.
+export type OAuthErrorCode = "invalid_request" | "invalid_grant" | "unsupported_grant_type";
+
+export const OAuthErrorSchema = z
+  .object({
+    error: z.enum(["invalid_request", "invalid_grant", "unsupported_grant_type"]),
+    error_description: z.string(),
+    type: z.string(),
+    title: z.string(),
+    status: z.literal(400),
+    detail: z.string(),
+  })
+  .openapi("OAuthError", {
+    description: "RFC 6749 section 5.2 error, carrying the RFC 9457 members too for generic clients",
+  });
+
+/**
+ * The token endpoint answers errors as RFC 6749 requires (JSON with `error`, which OAuth clients such as
+ * Swagger UI read), and repeats them as problem-details members.
+ */
+export function oauthError(c: Context, error: OAuthErrorCode, description: string) {
+  const status = 400 as const;
+  const body = {
+    error,
+    error_description: description,
+    type: problemType(`oauth-${error}`),
+    title: statusTitle(status),
+    status,
+    detail: description,
+  };
+  return c.json(body, status, NO_STORE);
+}

@@ -1,0 +1,72 @@
+import { recordLoginFailure } from "../../db/queries/login-failures";
+import {
+  changePassword as changePasswordQuery,
+  deleteUser,
+  findCredentialsById,
+  findCurrentUser,
+  updateDisplayName,
+} from "../../db/queries/users";
+import { hashPassword, verifyPassword } from "../../lib/password";
+import { forbidden, unauthorized } from "../../lib/problem";
+import type { AppRouteHandler } from "../../lib/route-handler";
+import { newRefreshToken } from "../../lib/tokens";
+import { lockedProblem, throwIfLocked } from "../auth/login-throttle";
+import { NO_STORE, tokenResponse } from "../auth/token-response";
+import { toUser } from "./user.schemas";
+import type * as routes from "./users.routes";
+
+// No row for a verified token means the account is gone or its tokens were ended (password change).
+const sessionEnded = () => unauthorized("This session has ended; sign in again.", "invalid_token");
+
+export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {
+  const { userId, tokenVersion } = c.var.auth;
+  const user = await findCurrentUser(c.var.db, userId, tokenVersion);
+  if (!user) throw sessionEnded();
+  return c.json(toUser(user), 200);
+};
+
+export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
+  const { userId, tokenVersion } = c.var.auth;
+  const user = await updateDisplayName(c.var.db, userId, tokenVersion, c.req.valid("json").displayName);
+  if (!user) throw sessionEnded();
+  return c.json(toUser(user), 200);
+};
+
+export const changePassword: AppRouteHandler<typeof routes.changePassword> = async (c) => {
+  const { currentPassword, newPassword } = c.req.valid("json");
+  const { auth, config, db } = c.var;
+  await confirmPassword(c, currentPassword);
+  const refresh = await newRefreshToken();
+  const tokenVersion = await changePasswordQuery(db, {
+    userId: auth.userId,
+    tokenVersion: auth.tokenVersion,
+    passwordHash: await hashPassword(newPassword, config.PASSWORD_PEPPER),
+    refreshTokenHash: refresh.hash,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  if (tokenVersion === undefined) throw sessionEnded();
+  return c.json(await tokenResponse(config, { userId: auth.userId, tokenVersion }, refresh.token), 200, NO_STORE);
+};
+
+export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
+  await confirmPassword(c, c.req.valid("json").password);
+  const deleted = await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion);
+  if (!deleted) throw sessionEnded();
+  return c.body(null, 204);
+};
+
+/** A signed-in user re-typing their password; wrong guesses count toward the same throttle as sign-ins. */
+async function confirmPassword(
+  c: Parameters<AppRouteHandler<typeof routes.changePassword | typeof routes.deleteMe>>[0],
+  password: string,
+): Promise<void> {
+  const { auth, config, db } = c.var;
+  const account = await findCredentialsById(db, auth.userId, auth.tokenVersion);
+  if (!account) throw sessionEnded();
+  throwIfLocked(account.lockedUntil);
+  const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER);
+  if (valid) return;
+  const lockedUntil = await recordLoginFailure(db, account.email);
+  if (lockedUntil) throw lockedProblem(lockedUntil);
+  throw forbidden("The password is incorrect.", "wrong-password");
+}

@@ -1,0 +1,14 @@
+import { createRouter } from "../../lib/router";
+import { requireUser } from "../../middleware/auth";
+import { database } from "../../middleware/database";
+import * as handlers from "./users.handlers";
+import * as routes from "./users.routes";
+
+const router = createRouter();
+router.use("/v1/users/*", requireUser(), database());
+
+export const usersRouter = router
+  .openapi(routes.getMe, handlers.getMe)
+  .openapi(routes.updateMe, handlers.updateMe)
+  .openapi(routes.changePassword, handlers.changePassword)
+  .openapi(routes.deleteMe, handlers.deleteMe);
