@@ -7,15 +7,12 @@ import { securitySchemes } from "./lib/openapi-security";
 import { methodNotAllowed } from "./lib/problem";
 import { createRouter } from "./lib/router";
 import { accessLog } from "./middleware/access-log";
-import { limitBody } from "./middleware/body-limit";
 import { corsFromConfig } from "./middleware/cors-from-config";
 import { onError, onNotFound } from "./middleware/error-handler";
 import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
+import { notesRouter } from "./routes/notes/notes.index";
 import { usersRouter } from "./routes/users/users.index";
-
-// Generous for any JSON or form body this API takes; attachment uploads will set their own limit.
-const MAX_JSON_BODY_BYTES = 256 * 1024;
 
 export function createApp() {
   const app = createRouter();
@@ -32,11 +29,10 @@ export function createApp() {
     }),
   );
 
-  app.use("/v1/*", limitBody(MAX_JSON_BODY_BYTES));
-
   app.route("/", healthRouter);
   app.route("/", authRouter);
   app.route("/", usersRouter);
+  app.route("/", notesRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

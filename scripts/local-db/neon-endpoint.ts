@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { assertPortFree } from "./free-port.ts";
+import { statsFor } from "./round-trips.ts";
 import { closeSqlPools, handleSqlOverHttp } from "./sql-over-http.ts";
 import { handleWebSocketUpgrade } from "./websocket-bridge.ts";
 
@@ -9,7 +10,10 @@ export interface NeonEndpoint {
   stop(): Promise<void>;
 }
 
-/** One loopback port serving both ways the Neon driver talks: POST /sql and WebSockets at /v2. */
+/**
+ * One loopback port serving both ways the Neon driver talks: POST /sql and WebSockets at /v2, plus
+ * GET /stats?database=<name>, the round trips each database has seen (for tests and benchmarks).
+ */
 export async function startNeonEndpoint(port: number): Promise<NeonEndpoint> {
   await assertPortFree(port, "local Neon endpoint", "LOCAL_NEON_PORT");
   const server: Server = createServer((request, response) => {
@@ -17,6 +21,11 @@ export async function startNeonEndpoint(port: number): Promise<NeonEndpoint> {
       handleSqlOverHttp(request, response).catch((error) => {
         response.writeHead(500).end(String(error));
       });
+      return;
+    }
+    if (request.method === "GET" && request.url?.startsWith("/stats?")) {
+      const database = new URL(request.url, "http://local").searchParams.get("database") ?? "";
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(statsFor(database)));
       return;
     }
     response.writeHead(404, { "content-type": "text/plain" }).end("not found");

@@ -30,3 +30,12 @@ export function createTerminateDetector(): (chunk: Buffer) => boolean {
     return terminated;
   };
 }
+
+/** The `database` parameter of a StartupMessage at the start of `chunk`, if that is what it holds. */
+export function startupDatabase(chunk: Buffer): string | undefined {
+  if (chunk.length < 8 || chunk.readInt32BE(4) === SSL_REQUEST || chunk.readInt32BE(4) === GSSENC_REQUEST)
+    return undefined;
+  const fields = chunk.subarray(8, chunk.readInt32BE(0)).toString("utf8").split("\0");
+  const index = fields.indexOf("database");
+  return index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined;
+}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import pg from "pg";
 import { isLoopback } from "./loopback.ts";
+import { countHttpRequest } from "./round-trips.ts";
 
 // A stand-in for Neon's SQL-over-HTTP endpoint, so drizzle-orm/neon-http runs locally exactly as against Neon:
 // one statement per query (extended protocol, like Neon), rows as text, a batch as one transaction.
@@ -41,7 +42,8 @@ const ISOLATION_LEVELS: Record<string, string> = {
 export async function handleSqlOverHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const connectionString = header(request, "neon-connection-string");
   if (!connectionString) return send(response, 400, { message: "missing Neon-Connection-String header" });
-  const host = new URL(connectionString).hostname;
+  const { hostname: host, pathname } = new URL(connectionString);
+  countHttpRequest(decodeURIComponent(pathname.slice(1)));
   if (!isLoopback(host))
     return send(response, 400, { message: `the local endpoint only reaches loopback, not ${host}` });
 

@@ -3,7 +3,8 @@ import { connect } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { isLoopback } from "./loopback.ts";
-import { createTerminateDetector } from "./postgres-frontend-stream.ts";
+import { createTerminateDetector, startupDatabase } from "./postgres-frontend-stream.ts";
+import { countWebSocketSession } from "./round-trips.ts";
 
 // What Neon's wsproxy does: each WebSocket at /v2?address=host:port carries one PostgreSQL connection.
 const server = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -24,8 +25,14 @@ export function handleWebSocketUpgrade(request: IncomingMessage, socket: Duplex,
 function bridge(webSocket: WebSocket, host: string, port: number): void {
   const tcp = connect({ host: host.replace(/^\[|\]$/g, ""), port, noDelay: true });
   const sawTerminate = createTerminateDetector();
+  let counted = false;
 
   webSocket.on("message", (data: Buffer) => {
+    if (!counted) {
+      counted = true;
+      const database = startupDatabase(data);
+      if (database) countWebSocketSession(database);
+    }
     tcp.write(data);
     // The driver sends Terminate and then waits for the server to hang up; it never closes the WebSocket itself.
     if (sawTerminate(data)) tcp.end();

@@ -1,6 +1,17 @@
 // Drizzle tables: the one source of column types. `npm run db:generate` turns changes into migrations/.
 import { sql } from "drizzle-orm";
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -48,3 +59,42 @@ export const loginFailures = pgTable("login_failures", {
   lastFailureAt: timestamp("last_failure_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
 });
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+export const notes = pgTable(
+  "notes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // Notebooks arrive later; until then always null.
+    notebookId: uuid("notebook_id"),
+    title: text("title").notNull(),
+    content: text("content").notNull().default(""),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    pinned: boolean("pinned").notNull().default(false),
+    archived: boolean("archived").notNull().default(false),
+    visibility: text("visibility", { enum: ["private", "public"] })
+      .notNull()
+      .default("private"),
+    // Incremented by every change; the ETag is made from it.
+    version: integer("version").notNull().default(1),
+    attachmentCount: integer("attachment_count").notNull().default(0),
+    // English stemming ("running" finds "run"); the title weighs more than the content in ranking.
+    search: tsvector("search")
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', content), 'B')`,
+      ),
+    ...timestamps,
+  },
+  (table) => [
+    check("notes_visibility_check", sql`${table.visibility} in ('private', 'public')`),
+    index("notes_owner_updated_idx").on(table.ownerId, table.updatedAt.desc(), table.id.desc()),
+    index("notes_owner_created_idx").on(table.ownerId, table.createdAt.desc(), table.id.desc()),
+    index("notes_search_idx").using("gin", table.search),
+    index("notes_tags_idx").using("gin", table.tags),
+  ],
+);

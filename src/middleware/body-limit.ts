@@ -3,6 +3,9 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
 import { Problem, problemType } from "../lib/problem";
 
+/** Account and session bodies: an email, a password, a name. */
+export const SMALL_BODY_BYTES = 64 * 1024;
+
 /** Refuses a request body over `maxBytes` before it is parsed: from Content-Length, or while it streams in. */
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   return bodyLimit({

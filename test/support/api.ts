@@ -25,3 +25,16 @@ export async function api(path: string, init: RequestInit = {}, overrides: Parti
 export function testDatabase() {
   return createDatabase(configFrom(testEnv()));
 }
+
+/** How many database round trips (HTTP queries or batches, WebSocket sessions) `work` cost this file's database. */
+export async function roundTripsDuring(work: () => Promise<unknown>): Promise<number> {
+  const stats = async () => {
+    const database = new URL(fileDatabaseUrl()).pathname.slice(1);
+    const response = await fetch(`http://${env.LOCAL_NEON_ENDPOINT}/stats?database=${database}`);
+    const counts = await response.json<{ httpRequests: number; webSocketSessions: number }>();
+    return counts.httpRequests + counts.webSocketSessions;
+  };
+  const before = await stats();
+  await work();
+  return (await stats()) - before;
+}

@@ -1,4 +1,5 @@
 import { createRouter } from "../../lib/router";
+import { limitBody, SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { database } from "../../middleware/database";
 import { rateLimitByClientIp } from "../../middleware/rate-limit";
 import * as handlers from "./auth.handlers";
@@ -11,7 +12,7 @@ const perIp = (scope: string) =>
 
 router.use(routes.register.path, perIp("register"));
 router.use(routes.token.path, perIp("token"));
-router.use("/v1/auth/*", database());
+router.use("/v1/auth/*", limitBody(SMALL_BODY_BYTES), database());
 
 export const authRouter = router
   .openapi(routes.register, handlers.register)

@@ -1,0 +1,163 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Cursor } from "../../lib/cursor";
+import type { AccessTokenSubject } from "../../lib/tokens";
+import type { ListNotesFilters, Note, NotePatch } from "../../routes/notes/note.schemas";
+import type { Database } from "../client";
+import { notes } from "../schema";
+import { withCurrentUser } from "./session";
+
+// Every statement here is the request's only round trip: it checks the session (`me`), the owner,
+// and for writes the If-Match version, and answers enough to tell the outcomes apart.
+
+const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const exactTime = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The API's note, straight from SQL, from a row aliased `n`. */
+const noteColumns = sql`
+  n.id, n.title, n.content, n.tags, n.pinned, n.archived, n.visibility,
+  n.notebook_id as "notebookId", n.owner_id as "ownerId", n.version, n.attachment_count as "attachmentCount",
+  ${iso(sql`n.created_at`)} as "createdAt", ${iso(sql`n.updated_at`)} as "updatedAt"`;
+
+// Arrays travel as one JSON parameter: drizzle would spread a JS array into a parameter list.
+const textArray = (values: string[]) =>
+  sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))::text[]`;
+const intList = (values: number[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)::int)`;
+
+type NoteRow = { [K in keyof Note]: Note[K] | null };
+type Outcome = { authed: number; currentVersion: number | null } & NoteRow;
+
+/** What a write found: no session, no such note (or not yours), a stale If-Match, or the note. */
+export type WriteResult =
+  | { kind: "unauthenticated" }
+  | { kind: "missing" }
+  | { kind: "stale"; currentVersion: number }
+  | { kind: "done"; note: Note };
+
+function toResult(row: Outcome | undefined): WriteResult {
+  if (!row?.authed) return { kind: "unauthenticated" };
+  const { authed: _, currentVersion, ...note } = row;
+  if (currentVersion === null) return { kind: "missing" };
+  if (note.id === null) return { kind: "stale", currentVersion };
+  return { kind: "done", note: note as Note };
+}
+
+export async function insertNote(
+  db: Database,
+  auth: AccessTokenSubject,
+  values: { title: string; content: string; tags: string[]; pinned: boolean },
+): Promise<WriteResult> {
+  const { rows } = await db.execute<Outcome>(sql`
+    ${withCurrentUser(auth)},
+    inserted as (
+      insert into ${notes} (owner_id, title, content, tags, pinned)
+      select id, ${values.title}, ${values.content}, ${textArray(values.tags)}, ${values.pinned} from me
+      returning *
+    )
+    select (select count(*) from me)::int as authed, 0 as "currentVersion", ${noteColumns}
+    from (select 1) as one left join inserted n on true`);
+  return toResult(rows[0]);
+}
+
+export async function findNote(db: Database, auth: AccessTokenSubject, noteId: string): Promise<WriteResult> {
+  const { rows } = await db.execute<Outcome>(sql`
+    ${withCurrentUser(auth)}
+    select (select count(*) from me)::int as authed, n.version as "currentVersion", ${noteColumns}
+    from (select 1) as one
+    left join ${notes} n on n.id = ${noteId} and n.owner_id = (select id from me)`);
+  return toResult(rows[0]);
+}
+
+/** `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match. */
+export async function updateNote(
+  db: Database,
+  auth: AccessTokenSubject,
+  noteId: string,
+  patch: NotePatch,
+  versions: number[] | undefined,
+): Promise<WriteResult> {
+  const changes: SQL[] = [];
+  if (patch.title !== undefined) changes.push(sql`title = ${patch.title}`);
+  if (patch.content !== undefined) changes.push(sql`content = ${patch.content}`);
+  if (patch.tags !== undefined) changes.push(sql`tags = ${textArray(patch.tags)}`);
+  if (patch.pinned !== undefined) changes.push(sql`pinned = ${patch.pinned}`);
+  if (patch.archived !== undefined) changes.push(sql`archived = ${patch.archived}`);
+  if (patch.notebookId !== undefined) changes.push(sql`notebook_id = null`);
+  if (patch.visibility !== undefined) changes.push(sql`visibility = ${patch.visibility}`);
+  changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
+
+  const { rows } = await db.execute<Outcome>(sql`
+    ${withCurrentUser(auth)},
+    target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
+    updated as (
+      update ${notes} n set ${sql.join(changes, sql`, `)}
+      from target where n.id = target.id ${versions ? sql`and n.version in ${intList(versions)}` : sql``}
+      returning n.*
+    )
+    select (select count(*) from me)::int as authed, (select version from target) as "currentVersion", ${noteColumns}
+    from (select 1) as one left join updated n on true`);
+  return toResult(rows[0]);
+}
+
+export async function deleteNote(
+  db: Database,
+  auth: AccessTokenSubject,
+  noteId: string,
+  versions: number[] | undefined,
+): Promise<WriteResult["kind"]> {
+  const { rows } = await db.execute<{ authed: number; currentVersion: number | null; deleted: number }>(sql`
+    ${withCurrentUser(auth)},
+    target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
+    deleted as (
+      delete from ${notes} n using target
+      where n.id = target.id ${versions ? sql`and n.version in ${intList(versions)}` : sql``}
+      returning n.id
+    )
+    select (select count(*) from me)::int as authed, (select version from target) as "currentVersion",
+      (select count(*) from deleted)::int as deleted`);
+  const row = rows[0];
+  if (!row?.authed) return "unauthenticated";
+  if (row.currentVersion === null) return "missing";
+  return row.deleted ? "done" : "stale";
+}
+
+export type ListedNote = Note & { cursorTime: string; rank: number | null };
+
+/** One page (plus one row, to know whether another page follows), newest first or by relevance. */
+export async function listNotes(
+  db: Database,
+  auth: AccessTokenSubject,
+  filters: ListNotesFilters,
+  after: Cursor | undefined,
+): Promise<ListedNote[] | "unauthenticated"> {
+  const sortColumn = filters.sort === "created" ? sql`n.created_at` : sql`n.updated_at`;
+  const query = filters.q ? sql`websearch_to_tsquery('english', ${filters.q})` : undefined;
+  const rank = query ? sql`ts_rank(n.search, ${query})` : sql`null::real`;
+
+  const conditions: SQL[] = [sql`n.owner_id = (select id from me)`, sql`n.archived = ${filters.archived}`];
+  if (filters.pinned !== undefined) conditions.push(sql`n.pinned = ${filters.pinned}`);
+  if (filters.tag.length > 0) conditions.push(sql`n.tags @> ${textArray(filters.tag)}`);
+  if (filters.notebookId) conditions.push(sql`n.notebook_id = ${filters.notebookId}`);
+  if (query) conditions.push(sql`n.search @@ ${query}`);
+  if (after) {
+    const position = sql`(${after.time}::timestamptz, ${after.id}::uuid)`;
+    conditions.push(
+      query
+        ? sql`(${rank}, ${sortColumn}, n.id) < (${after.rank}::real, ${after.time}::timestamptz, ${after.id}::uuid)`
+        : sql`(${sortColumn}, n.id) < ${position}`,
+    );
+  }
+  const order = query ? sql`${rank} desc, ${sortColumn} desc, n.id desc` : sql`${sortColumn} desc, n.id desc`;
+
+  const { rows } = await db.execute<{ authed: number } & { [K in keyof ListedNote]: ListedNote[K] | null }>(sql`
+    ${withCurrentUser(auth)}
+    select (select count(*) from me)::int as authed, page.* from (select 1) as one
+    left join lateral (
+      select ${noteColumns}, ${exactTime(sortColumn)} as "cursorTime", ${rank} as rank
+      from ${notes} n
+      where ${sql.join(conditions, sql` and `)}
+      order by ${order}
+      limit ${filters.limit + 1}
+    ) as page on true`);
+  if (!rows[0]?.authed) return "unauthenticated";
+  return rows.filter((row) => row.id !== null).map(({ authed: _, ...note }) => note as ListedNote);
+}

@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+
+export const MAX_TAGS = 20;
+
+export const NoteSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    content: z.string(),
+    tags: z.array(z.string()),
+    pinned: z.boolean(),
+    archived: z.boolean(),
+    visibility: z.enum(["private", "public"]),
+    notebookId: z.uuid().nullable(),
+    ownerId: z.uuid(),
+    version: z.number().int().openapi({ description: "Incremented by every change; the ETag is made from it" }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    attachmentCount: z.number().int(),
+  })
+  .openapi("Note");
+
+export type Note = z.infer<typeof NoteSchema>;
+
+const Title = z.string().trim().min(1).max(200).openapi({ example: "Groceries" });
+const Content = z.string().max(100_000).openapi({ example: "Milk, eggs, flour" });
+
+/** Trimmed, lower-cased, de-duplicated; 1 to 40 characters each, at most 20. */
+const Tags = z
+  .array(z.string().trim().toLowerCase().min(1).max(40))
+  .max(100)
+  .transform((tags) => [...new Set(tags)])
+  .pipe(z.array(z.string()).max(MAX_TAGS, `at most ${MAX_TAGS} distinct tags`))
+  .openapi({ example: ["home", "errands"] });
+
+// Stored now, used when notebooks and publishing land: until then only these values are accepted.
+const NotebookId = z.null().openapi({ description: "Notebooks are not available yet: always null" });
+const Visibility = z.literal("private").openapi({ description: "Publishing is not available yet: always private" });
+
+export const CreateNoteSchema = z
+  .strictObject({
+    title: Title,
+    content: Content,
+    tags: Tags.optional(),
+    pinned: z.boolean().optional(),
+    notebookId: NotebookId.optional(),
+  })
+  .openapi("CreateNote");
+
+export const UpdateNoteSchema = z
+  .strictObject({
+    title: Title.optional(),
+    content: Content.optional(),
+    tags: Tags.optional(),
+    pinned: z.boolean().optional(),
+    archived: z.boolean().optional(),
+    notebookId: NotebookId.optional(),
+    visibility: Visibility.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, "name at least one field to change")
+  .openapi("UpdateNote");
+
+export type NotePatch = z.infer<typeof UpdateNoteSchema>;
+
+const booleanQuery = z.enum(["true", "false"]).transform((value) => value === "true");
+
+export const ListNotesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  cursor: z.string().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
+  sort: z.enum(["updated", "created"]).default("updated"),
+  q: z.string().trim().min(1).max(200).optional().openapi({ description: "Full-text search over title and content" }),
+  tag: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((value) => (value === undefined ? [] : [value].flat()))
+    .pipe(z.array(z.string().trim().toLowerCase().min(1).max(40)).max(MAX_TAGS))
+    .openapi({ description: "Repeatable: notes carrying every tag given", type: "array", items: { type: "string" } }),
+  pinned: booleanQuery.optional(),
+  archived: booleanQuery.default(false),
+  notebookId: z.uuid().optional(),
+});
+
+export type ListNotesFilters = z.infer<typeof ListNotesQuery>;
+
+export const NotePageSchema = z
+  .object({ items: z.array(NoteSchema), nextCursor: z.string().nullable() })
+  .openapi("NotePage");
+
+export const NoteIdParam = z.object({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" }),
+});

@@ -1,0 +1,87 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problems } from "../../lib/openapi";
+import { signedIn } from "../../lib/openapi-security";
+import {
+  CreateNoteSchema,
+  ListNotesQuery,
+  NoteIdParam,
+  NotePageSchema,
+  NoteSchema,
+  UpdateNoteSchema,
+} from "./note.schemas";
+
+const noteJson = { "application/json": { schema: NoteSchema } };
+const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
+const ifMatch = z.object({
+  "if-match": z.string().optional().openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
+});
+
+export const createNote = createRoute({
+  method: "post",
+  path: "/v1/notes",
+  tags: ["Notes"],
+  summary: "Create a note",
+  security: signedIn,
+  request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
+  responses: {
+    201: { description: "Created; Location and ETag set", content: noteJson, headers: etagHeader },
+    ...problems(400, 401, 413, 415, 422),
+  },
+});
+
+export const listNotes = createRoute({
+  method: "get",
+  path: "/v1/notes",
+  tags: ["Notes"],
+  summary: "The caller's notes, newest first, or by relevance with q",
+  security: signedIn,
+  request: { query: ListNotesQuery },
+  responses: {
+    200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } },
+    ...problems(401, 422),
+  },
+});
+
+export const getNote = createRoute({
+  method: "get",
+  path: "/v1/notes/{id}",
+  tags: ["Notes"],
+  summary: "One note",
+  security: signedIn,
+  request: {
+    params: NoteIdParam,
+    headers: z.object({ "if-none-match": z.string().optional() }),
+  },
+  responses: {
+    200: { description: "The note", content: noteJson, headers: etagHeader },
+    304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
+    ...problems(401, 404),
+  },
+});
+
+export const updateNote = createRoute({
+  method: "patch",
+  path: "/v1/notes/{id}",
+  tags: ["Notes"],
+  summary: "Change some fields of a note",
+  security: signedIn,
+  request: {
+    params: NoteIdParam,
+    headers: ifMatch,
+    body: { content: { "application/json": { schema: UpdateNoteSchema } }, required: true },
+  },
+  responses: {
+    200: { description: "The updated note", content: noteJson, headers: etagHeader },
+    ...problems(400, 401, 404, 412, 413, 415, 422),
+  },
+});
+
+export const deleteNote = createRoute({
+  method: "delete",
+  path: "/v1/notes/{id}",
+  tags: ["Notes"],
+  summary: "Delete a note and its attachments",
+  security: signedIn,
+  request: { params: NoteIdParam, headers: ifMatch },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412) },
+});
