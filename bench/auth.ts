@@ -1,13 +1,7 @@
 // `node bench/auth.ts`: what signing in costs. Prints the median time of one password hash (PBKDF2,
 // 100,000 iterations) in workerd, and sign-ins per second under a bounded local load.
 
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { generatedSecrets } from "../scripts/dev-secrets.ts";
-import { freePort } from "../scripts/local-db/free-port.ts";
-import { startLocalStack } from "../scripts/local-db/index.ts";
-import { migrateDatabase } from "../scripts/migrate.ts";
+import { signedInUser, startBenchApp } from "./bench-app.ts";
 import { printResults, runLoad } from "./load.ts";
 import { startProductionWorker } from "./production-worker.ts";
 
@@ -43,34 +37,10 @@ async function measureHashing() {
 }
 
 async function measureSignIns() {
-  const workDir = mkdtempSync(join(tmpdir(), "cloud-notes-bench-"));
-  chmodSync(workDir, 0o755);
-  const stack = await startLocalStack({
-    dataDir: join(workDir, "postgres"),
-    postgresPort: await freePort(),
-    endpointPort: await freePort(),
-    persistent: false,
-    database: "cloud_notes_bench",
-  });
-  const worker = await startProductionWorker({
-    liftRateLimits: true,
-    bindings: { ...generatedSecrets(), DATABASE_URL: stack.databaseUrl, LOCAL_NEON_ENDPOINT: stack.neonEndpoint },
-  });
+  const app = await startBenchApp();
   try {
-    await migrateDatabase(stack.databaseUrl);
-    const email = "bench@example.com";
-    const password = "correct horse battery staple";
-    await fetch(`${worker.url}/v1/auth/register`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email, password }),
-    });
-    const signIn = () =>
-      fetch(`${worker.url}/v1/auth/token`, {
-        method: "POST",
-        body: new URLSearchParams({ grant_type: "password", username: email, password }),
-      });
-    const get = (path: string) => () => fetch(`${worker.url}${path}`);
+    const { signIn } = await signedInUser(app.url);
+    const get = (path: string) => () => fetch(`${app.url}${path}`);
     await runLoad("warm-up", signIn, { concurrency, seconds: 2 });
     const results = [
       await runLoad("GET /health/live (no database)", get("/health/live"), { concurrency, seconds }),
@@ -80,8 +50,6 @@ async function measureSignIns() {
     console.log(`${concurrency} concurrent clients, ${seconds} s each, workerd via Miniflare (no wrangler dev proxy)`);
     printResults(results);
   } finally {
-    await worker.stop();
-    await stack.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await app.stop();
   }
 }

@@ -11,7 +11,8 @@ export interface LoadResult {
 
 export async function runLoad(
   label: string,
-  send: () => Promise<Response>,
+  /** Called with the client's index, so a client can keep state of its own (an ETag, say). */
+  send: (client: number) => Promise<Response>,
   { concurrency = 10, seconds = 10 } = {},
 ): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -19,10 +20,10 @@ export async function runLoad(
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, client) => {
       while (performance.now() < deadline) {
         const begin = performance.now();
-        const response = await send().catch(() => undefined);
+        const response = await send(client).catch(() => undefined);
         await response?.arrayBuffer();
         latencies.push(performance.now() - begin);
         if (!response?.ok) failures++;
