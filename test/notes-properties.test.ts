@@ -68,11 +68,16 @@ describe("notes, property-based", () => {
   it("never answers 5xx for random ids and If-Match headers", async () => {
     const { request } = await signUp();
     await fc.assert(
-      fc.asyncProperty(fc.webSegment(), fc.string(), async (id, ifMatch) => {
-        const response = await request(`/v1/notes/${id}`, patchJson({ title: "x" }, { "If-Match": ifMatch }));
-        expect(response.status).toBeLessThan(500);
-        expect((await api(`/v1/notes/${id}`)).status).toBe(401);
-      }),
+      // Non-empty: "/v1/notes/" with nothing after it is no route at all (404 before any auth).
+      fc.asyncProperty(
+        fc.webSegment().filter((segment) => segment.length > 0),
+        fc.string(),
+        async (id, ifMatch) => {
+          const response = await request(`/v1/notes/${id}`, patchJson({ title: "x" }, { "If-Match": ifMatch }));
+          expect(response.status).toBeLessThan(500);
+          expect((await api(`/v1/notes/${id}`)).status).toBe(401);
+        },
+      ),
       { numRuns: 60 },
     );
   });

