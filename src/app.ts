@@ -9,6 +9,7 @@ import { createRouter } from "./lib/router";
 import { accessLog } from "./middleware/access-log";
 import { corsFromConfig } from "./middleware/cors-from-config";
 import { onError, onNotFound } from "./middleware/error-handler";
+import { attachmentsRouter } from "./routes/attachments/attachments.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
 import { notesRouter } from "./routes/notes/notes.index";
@@ -33,6 +34,7 @@ export function createApp() {
   app.route("/", authRouter);
   app.route("/", usersRouter);
   app.route("/", notesRouter);
+  app.route("/", attachmentsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

@@ -25,6 +25,8 @@ const signingKeys = z.string({ error: "is required" }).transform((value, ctx): S
 });
 
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(60).max(max).default(fallback);
+const MiB = 1024 * 1024;
+const bytes = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 /** Secrets and local-only settings: not in wrangler.toml, so `wrangler types` cannot describe them. */
 const settingsSchema = z.object({
@@ -41,6 +43,9 @@ const settingsSchema = z.object({
   JWT_SECRETS: signingKeys,
   ACCESS_TOKEN_TTL_SECONDS: seconds(15 * 60, 24 * 60 * 60),
   REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 60 * 60, 365 * 24 * 60 * 60),
+  // Workers accept request bodies of at most 500 MB (Enterprise), 100 MB on Free and Pro.
+  MAX_ATTACHMENT_BYTES: bytes(25 * MiB, 500 * MiB),
+  USER_STORAGE_QUOTA_BYTES: bytes(1024 * MiB, Number.MAX_SAFE_INTEGER),
 });
 
 /** As the runtime hands them over: text, validated by configFrom(). */

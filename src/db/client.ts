@@ -2,6 +2,7 @@ import { neon, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
 import { drizzle as drizzlePool } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
+import type { BackgroundWork } from "../lib/background-work";
 import { logError } from "../lib/log";
 import { useLocalNeonEndpoint } from "./local-neon";
 import * as schema from "./schema";
@@ -25,7 +26,7 @@ export type Transaction = Parameters<Parameters<PoolDatabase["transaction"]>[0]>
  */
 export async function inTransaction<T>(
   config: Config,
-  executionCtx: ExecutionContext,
+  executionCtx: BackgroundWork,
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   if (config.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(config.LOCAL_NEON_ENDPOINT);

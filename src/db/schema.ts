@@ -1,6 +1,7 @@
 // Drizzle tables: the one source of column types. `npm run db:generate` turns changes into migrations/.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   check,
   customType,
@@ -97,4 +98,47 @@ export const notes = pgTable(
     index("notes_search_idx").using("gin", table.search),
     index("notes_tags_idx").using("gin", table.tags),
   ],
+);
+
+export const attachments = pgTable(
+  "attachments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    noteId: uuid("note_id")
+      .notNull()
+      .references(() => notes.id, { onDelete: "cascade" }),
+    // The note's owner, kept here so the storage quota is one indexed sum.
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    // Made by the server, never from the filename; new bytes get a new key, so objects never change.
+    objectKey: text("object_key").notNull().unique(),
+    ...timestamps,
+  },
+  (table) => [
+    index("attachments_note_idx").on(table.noteId, table.createdAt, table.id),
+    index("attachments_owner_idx").on(table.ownerId),
+  ],
+);
+
+/**
+ * R2 objects whose fate is not settled yet: "upload" rows are written before the bytes and removed
+ * with the attachment row that confirms them; "delete" rows are written by a trigger whenever an
+ * attachment row goes away or changes its object. The scheduled sweep deletes what is due.
+ */
+export const r2Outbox = pgTable(
+  "r2_outbox",
+  {
+    objectKey: text("object_key").primaryKey(),
+    reason: text("reason", { enum: ["upload", "delete"] }).notNull(),
+    notBefore: timestamp("not_before", { withTimezone: true, mode: "date" }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [index("r2_outbox_due_idx").on(table.notBefore)],
 );

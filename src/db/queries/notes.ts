@@ -3,7 +3,7 @@ import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { ListNotesFilters, Note, NotePatch } from "../../routes/notes/note.schemas";
 import type { Database } from "../client";
-import { notes } from "../schema";
+import { attachments, notes } from "../schema";
 import { withCurrentUser } from "./session";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the owner,
@@ -98,13 +98,19 @@ export async function updateNote(
   return toResult(rows[0]);
 }
 
+/** Also answers the note's attachments' object keys, to delete right away (the trigger queues them too). */
 export async function deleteNote(
   db: Database,
   auth: AccessTokenSubject,
   noteId: string,
   versions: number[] | undefined,
-): Promise<WriteResult["kind"]> {
-  const { rows } = await db.execute<{ authed: number; currentVersion: number | null; deleted: number }>(sql`
+): Promise<{ kind: WriteResult["kind"]; objectKeys: string[] }> {
+  const { rows } = await db.execute<{
+    authed: number;
+    currentVersion: number | null;
+    deleted: number;
+    objectKeys: string[];
+  }>(sql`
     ${withCurrentUser(auth)},
     target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
     deleted as (
@@ -113,11 +119,13 @@ export async function deleteNote(
       returning n.id
     )
     select (select count(*) from me)::int as authed, (select version from target) as "currentVersion",
-      (select count(*) from deleted)::int as deleted`);
+      (select count(*) from deleted)::int as deleted,
+      array(select object_key from ${attachments} where note_id in (select id from deleted)) as "objectKeys"`);
   const row = rows[0];
-  if (!row?.authed) return "unauthenticated";
-  if (row.currentVersion === null) return "missing";
-  return row.deleted ? "done" : "stale";
+  const objectKeys = row?.objectKeys ?? [];
+  if (!row?.authed) return { kind: "unauthenticated", objectKeys };
+  if (row.currentVersion === null) return { kind: "missing", objectKeys };
+  return { kind: row.deleted ? "done" : "stale", objectKeys };
 }
 
 export type ListedNote = Note & { cursorTime: string; rank: number | null };

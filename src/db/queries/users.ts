@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { loginFailures, refreshTokens, users } from "../schema";
+import { attachments, loginFailures, refreshTokens, users } from "../schema";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -101,7 +101,11 @@ export async function changePassword(
   return rows[0]?.tokenVersion;
 }
 
-export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<boolean> {
-  const deleted = await db.delete(users).where(current(userId, tokenVersion)).returning({ id: users.id });
-  return deleted.length > 0;
+/** Deletes the account and, by cascade, all it owns; answers the object keys of its attachments, if deleted. */
+export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<string[] | undefined> {
+  const { rows } = await db.execute<{ deleted: number; objectKeys: string[] }>(sql`
+    with doomed as (select object_key from ${attachments} where owner_id = ${userId}),
+    deleted as (delete from ${users} where id = ${userId} and token_version = ${tokenVersion} returning id)
+    select (select count(*) from deleted)::int as deleted, array(select object_key from doomed) as "objectKeys"`);
+  return rows[0]?.deleted ? rows[0].objectKeys : undefined;
 }

@@ -1,3 +1,4 @@
+import { deleteObjectsInBackground } from "../../attachments/delete-objects";
 import type { WriteResult } from "../../db/queries/notes";
 import * as queries from "../../db/queries/notes";
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
@@ -60,7 +61,12 @@ export const updateNote: AppRouteHandler<typeof routes.updateNote> = async (c) =
 
 export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const outcome = await queries.deleteNote(c.var.db, c.var.auth, c.req.valid("param").id, versions);
+  const { kind: outcome, objectKeys } = await queries.deleteNote(
+    c.var.db,
+    c.var.auth,
+    c.req.valid("param").id,
+    versions,
+  );
   if (outcome === "unauthenticated") throw sessionEnded();
   if (outcome === "missing") throw noSuchNote();
   if (outcome === "stale") {
@@ -70,6 +76,7 @@ export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) =
       detail: "The note changed since the ETag in If-Match.",
     });
   }
+  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
   return c.body(null, 204);
 };
 

@@ -11,8 +11,8 @@ const NOTE_BODY_BYTES = 1024 * 1024;
 
 router.on(["POST"], routes.createNote.path, limitBody(NOTE_BODY_BYTES));
 router.on(["PATCH"], "/v1/notes/:id", limitBody(NOTE_BODY_BYTES));
-// Hono's "/v1/notes/*" matches "/v1/notes" itself too.
-router.use("/v1/notes/*", requireUser(), database());
+router.use("/v1/notes", requireUser(), database());
+router.use("/v1/notes/:id", requireUser(), database());
 
 export const notesRouter = router
   .openapi(routes.createNote, handlers.createNote)

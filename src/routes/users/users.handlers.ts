@@ -1,3 +1,4 @@
+import { deleteObjectsInBackground } from "../../attachments/delete-objects";
 import { recordLoginFailure } from "../../db/queries/login-failures";
 import {
   changePassword as changePasswordQuery,
@@ -50,8 +51,9 @@ export const changePassword: AppRouteHandler<typeof routes.changePassword> = asy
 
 export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   await confirmPassword(c, c.req.valid("json").password);
-  const deleted = await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion);
-  if (!deleted) throw sessionEnded();
+  const objectKeys = await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion);
+  if (!objectKeys) throw sessionEnded();
+  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
   return c.body(null, 204);
 };
 

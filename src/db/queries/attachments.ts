@@ -1,0 +1,185 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { AccessTokenSubject } from "../../lib/tokens";
+import type { Attachment } from "../../routes/attachments/attachment.schemas";
+import { MAX_ATTACHMENTS_PER_NOTE } from "../../routes/attachments/attachment.schemas";
+import type { Database, Transaction } from "../client";
+import { attachments, notes, r2Outbox, users } from "../schema";
+import { withCurrentUser } from "./session";
+
+const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The API's attachment from a row aliased `a`. */
+const attachmentColumns = sql`
+  a.id, a.note_id as "noteId", a.filename, a.content_type as "contentType", a.size::float8 as size, a.sha256,
+  ${iso(sql`a.created_at`)} as "createdAt", ${iso(sql`a.updated_at`)} as "updatedAt"`;
+
+// An unconfirmed upload's object is swept this long after it was reserved: longer than any upload takes.
+const UPLOAD_GRACE = sql.raw("interval '1 hour'");
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+export type Reservation =
+  | "reserved"
+  | "unauthenticated"
+  | "note-missing"
+  | "attachment-missing"
+  | "too-many-attachments"
+  | "over-quota";
+
+/**
+ * Before any byte goes to R2: checks the session, the note (and for a replacement the attachment), the
+ * per-note count and the quota for the announced size, and records the object key as a pending upload,
+ * so the bytes can be found and removed if nothing ever confirms them.
+ */
+export async function reserveUpload(
+  db: Database,
+  auth: AccessTokenSubject,
+  args: { noteId: string; replacing?: string; objectKey: string; announcedBytes: number; quotaBytes: number },
+): Promise<Reservation> {
+  const replacing = args.replacing ?? null;
+  const { rows } = await db.execute<{
+    authed: number;
+    noteFound: number;
+    attachmentCount: number | null;
+    replacedFound: number;
+    reserved: number;
+  }>(sql`
+    ${withCurrentUser(auth)},
+    note as (select id, attachment_count from ${notes} where id = ${args.noteId} and owner_id = (select id from me)),
+    replaced as (select size from ${attachments} where id = ${replacing}::uuid and note_id = (select id from note)),
+    used as (select coalesce(sum(size), 0) as bytes from ${attachments} where owner_id = (select id from me)),
+    reserved as (
+      insert into ${r2Outbox} (object_key, reason, not_before)
+      select ${args.objectKey}, 'upload', now() + ${UPLOAD_GRACE} from note
+      where ${replacing === null ? sql`note.attachment_count < ${MAX_ATTACHMENTS_PER_NOTE}` : sql`exists (select 1 from replaced)`}
+        and (select bytes from used) - coalesce((select size from replaced), 0) + ${args.announcedBytes} <= ${args.quotaBytes}
+      returning object_key
+    )
+    select (select count(*) from me)::int as authed, (select count(*) from note)::int as "noteFound",
+      (select attachment_count from note) as "attachmentCount", (select count(*) from replaced)::int as "replacedFound",
+      (select count(*) from reserved)::int as reserved`);
+  const row = rows[0];
+  if (!row?.authed) return "unauthenticated";
+  if (!row.noteFound) return "note-missing";
+  if (replacing !== null && !row.replacedFound) return "attachment-missing";
+  if (row.reserved) return "reserved";
+  return replacing === null && (row.attachmentCount ?? 0) >= MAX_ATTACHMENTS_PER_NOTE
+    ? "too-many-attachments"
+    : "over-quota";
+}
+
+export type Confirmation = { kind: "done"; attachment: Attachment } | { kind: Exclude<Reservation, "reserved"> };
+
+export interface StoredUpload {
+  noteId: string;
+  objectKey: string;
+  filename: string | undefined;
+  contentType: string;
+  size: number;
+  sha256: string;
+  quotaBytes: number;
+}
+
+/**
+ * After the bytes are in R2: in one transaction, with the user and the note locked so concurrent uploads
+ * queue up, re-check the limits against what is committed now, then write the row and settle the
+ * pending upload. `replacing` swaps the bytes of an existing attachment instead of adding one.
+ */
+export async function confirmUpload(
+  tx: Transaction,
+  auth: AccessTokenSubject,
+  upload: StoredUpload,
+  replacing?: string,
+): Promise<Confirmation> {
+  const me = await tx.execute<{ id: string }>(
+    sql`select id from ${users} where id = ${auth.userId} and token_version = ${auth.tokenVersion} for update`,
+  );
+  if (me.rows.length === 0) return { kind: "unauthenticated" };
+  const note = await tx.execute<{ attachmentCount: number }>(sql`
+    select attachment_count as "attachmentCount" from ${notes}
+    where id = ${upload.noteId} and owner_id = ${auth.userId} for update`);
+  const current = note.rows[0];
+  if (!current) return { kind: "note-missing" };
+  if (!replacing && current.attachmentCount >= MAX_ATTACHMENTS_PER_NOTE) return { kind: "too-many-attachments" };
+
+  const used = await tx.execute<{ bytes: number }>(sql`
+    select coalesce(sum(size), 0)::float8 as bytes from ${attachments}
+    where owner_id = ${auth.userId} ${replacing ? sql`and id <> ${replacing}` : sql``}`);
+  if ((used.rows[0]?.bytes ?? 0) + upload.size > upload.quotaBytes) return { kind: "over-quota" };
+
+  const written = replacing
+    ? await tx.execute<Attachment>(sql`
+        update ${attachments} a set object_key = ${upload.objectKey}, content_type = ${upload.contentType},
+          size = ${upload.size}, sha256 = ${upload.sha256}, updated_at = now()
+          ${upload.filename ? sql`, filename = ${upload.filename}` : sql``}
+        where a.id = ${replacing} and a.note_id = ${upload.noteId}
+        returning ${attachmentColumns}`)
+    : await tx.execute<Attachment>(sql`
+        with a as (
+          insert into ${attachments} (note_id, owner_id, filename, content_type, size, sha256, object_key)
+          values (${upload.noteId}, ${auth.userId}, ${upload.filename ?? "attachment"}, ${upload.contentType},
+            ${upload.size}, ${upload.sha256}, ${upload.objectKey})
+          returning *
+        ), counted as (
+          update ${notes} set attachment_count = attachment_count + 1, version = version + 1, updated_at = now()
+          where id = ${upload.noteId}
+        )
+        select ${attachmentColumns} from a`);
+  const attachment = written.rows[0];
+  if (!attachment) return { kind: "attachment-missing" };
+  await tx.execute(sql`delete from ${r2Outbox} where object_key = ${upload.objectKey}`);
+  return { kind: "done", attachment };
+}
+
+/** Gives up a reservation whose bytes never became an attachment. */
+export function discardReservation(db: Database, objectKey: string) {
+  return db.execute(sql`delete from ${r2Outbox} where object_key = ${objectKey} and reason = 'upload'`);
+}
+
+export async function listAttachments(db: Database, auth: AccessTokenSubject, noteId: string) {
+  const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<Attachment>>(sql`
+    ${withCurrentUser(auth)},
+    note as (select id from ${notes} where id = ${noteId} and owner_id = (select id from me))
+    select (select count(*) from me)::int as authed, (select count(*) from note)::int as "noteFound", page.*
+    from (select 1) as one
+    left join lateral (
+      select ${attachmentColumns} from ${attachments} a where a.note_id = (select id from note) order by a.created_at, a.id
+    ) as page on true`);
+  const first = rows[0];
+  if (!first?.authed) return "unauthenticated" as const;
+  if (!first.noteFound) return "note-missing" as const;
+  return rows
+    .filter((row) => row.id !== null)
+    .map(({ authed: _, noteFound: __, ...attachment }) => attachment as Attachment);
+}
+
+export async function findAttachment(db: Database, auth: AccessTokenSubject, noteId: string, attachmentId: string) {
+  const { rows } = await db.execute<{ authed: number; objectKey: string | null } & Nullable<Attachment>>(sql`
+    ${withCurrentUser(auth)}
+    select (select count(*) from me)::int as authed, a.object_key as "objectKey", ${attachmentColumns}
+    from (select 1) as one
+    left join ${attachments} a on a.id = ${attachmentId} and a.note_id = ${noteId} and a.owner_id = (select id from me)`);
+  const row = rows[0];
+  if (!row?.authed) return "unauthenticated" as const;
+  if (row.id === null || row.objectKey === null) return "missing" as const;
+  const { authed: _, objectKey, ...attachment } = row;
+  return { attachment: attachment as Attachment, objectKey };
+}
+
+/** Deletes the row (the trigger queues its object) and answers the object key to delete right away. */
+export async function deleteAttachment(db: Database, auth: AccessTokenSubject, noteId: string, attachmentId: string) {
+  const { rows } = await db.execute<{ authed: number; objectKey: string | null }>(sql`
+    ${withCurrentUser(auth)},
+    deleted as (
+      delete from ${attachments}
+      where id = ${attachmentId} and note_id = ${noteId} and owner_id = (select id from me)
+      returning note_id, object_key
+    ), counted as (
+      update ${notes} set attachment_count = attachment_count - 1, version = version + 1, updated_at = now()
+      where id in (select note_id from deleted)
+    )
+    select (select count(*) from me)::int as authed, (select object_key from deleted) as "objectKey"`);
+  const row = rows[0];
+  if (!row?.authed) return "unauthenticated" as const;
+  return row.objectKey ?? ("missing" as const);
+}

@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { attachments, loginFailures, r2Outbox, refreshTokens } from "../schema";
+
+/** Objects whose time has come: unconfirmed uploads past their grace period, and queued deletions. */
+export async function dueObjectKeys(db: Database, limit: number): Promise<string[]> {
+  const { rows } = await db.execute<{ objectKey: string }>(sql`
+    select o.object_key as "objectKey" from ${r2Outbox} o
+    where o.not_before <= now()
+      and not exists (select 1 from ${attachments} a where a.object_key = o.object_key)
+    order by o.not_before
+    limit ${limit}`);
+  return rows.map((row) => row.objectKey);
+}
+
+export function settleObjectKeys(db: Database, keys: string[]) {
+  return db.execute(sql`
+    delete from ${r2Outbox} where object_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+}
+
+/** R2 refused: try these again later, backing off, and keep the reason for whoever looks. */
+export function postponeObjectKeys(db: Database, keys: string[], reason: string) {
+  return db.execute(sql`
+    update ${r2Outbox}
+    set attempts = attempts + 1, last_error = ${reason},
+      not_before = now() + make_interval(mins => least(60, power(2, attempts)::int))
+    where object_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+}
+
+/** Refresh tokens dead for a week and failure counters idle for a day tell nobody anything. */
+export function pruneExpiredSessions(db: Database) {
+  return db.batch([
+    db.execute(sql`delete from ${refreshTokens} where coalesce(revoked_at, expires_at) < now() - interval '7 days'`),
+    db.execute(sql`delete from ${loginFailures} where last_failure_at < now() - interval '1 day'`),
+  ]);
+}

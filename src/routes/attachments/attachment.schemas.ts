@@ -1,0 +1,33 @@
+import { z } from "@hono/zod-openapi";
+
+export const MAX_ATTACHMENTS_PER_NOTE = 20;
+
+export const AttachmentSchema = z
+  .object({
+    id: z.uuid(),
+    noteId: z.uuid(),
+    filename: z.string(),
+    contentType: z.string().openapi({ example: "image/png" }),
+    size: z.number().int().openapi({ description: "Bytes" }),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi("Attachment");
+
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const AttachmentListSchema = z
+  .object({
+    items: z.array(AttachmentSchema),
+    nextCursor: z.null().openapi({ description: `Always null: a note has at most ${MAX_ATTACHMENTS_PER_NOTE}` }),
+  })
+  .openapi("AttachmentList");
+
+const uuidParam = (name: string) => z.uuid().openapi({ param: { name, in: "path" } });
+export const NoteParam = z.object({ id: uuidParam("id") });
+export const AttachmentParams = z.object({ id: uuidParam("id"), attachmentId: uuidParam("attachmentId") });
+
+export const UploadQuery = z.object({
+  filename: z.string().max(1024).optional().openapi({ description: "For raw uploads; or send Content-Disposition" }),
+});

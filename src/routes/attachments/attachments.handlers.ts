@@ -1,0 +1,154 @@
+import { deleteObjectsInBackground } from "../../attachments/delete-objects";
+import { readIncomingUpload } from "../../attachments/incoming-upload";
+import { storeKnownLength, storeUnknownLength } from "../../attachments/store-object";
+import { inTransaction } from "../../db/client";
+import * as queries from "../../db/queries/attachments";
+import { ifNoneMatchHits } from "../../lib/etag";
+import { contentDisposition } from "../../lib/filename";
+import { logError } from "../../lib/log";
+import { servedMediaType } from "../../lib/media-type";
+import { conflict, notFound, Problem, problemType, unauthorized } from "../../lib/problem";
+import { parseRange } from "../../lib/range";
+import type { AppRouteHandler } from "../../lib/route-handler";
+import { MAX_ATTACHMENTS_PER_NOTE } from "./attachment.schemas";
+import type * as routes from "./attachments.routes";
+
+const sessionEnded = () => unauthorized("This session has ended; sign in again.", "invalid_token");
+
+/** Every reason an upload can be refused before or after its bytes, as the problem the client sees. */
+function refusal(reason: Exclude<queries.Reservation, "reserved">, quotaBytes: number): Problem {
+  switch (reason) {
+    case "unauthenticated":
+      return sessionEnded();
+    case "note-missing":
+      return notFound("No note with this id.");
+    case "attachment-missing":
+      return notFound("No attachment with this id on this note.");
+    case "too-many-attachments":
+      return conflict(
+        `A note holds at most ${MAX_ATTACHMENTS_PER_NOTE} attachments; delete one first.`,
+        "attachment-limit",
+      );
+    case "over-quota":
+      return new Problem(413, {
+        type: problemType("storage-quota"),
+        detail: `This file would take your attachments past your ${quotaBytes}-byte storage quota.`,
+      });
+  }
+}
+
+type UploadContext = Parameters<AppRouteHandler<typeof routes.uploadAttachment | typeof routes.replaceAttachment>>[0];
+
+/**
+ * reserve (Postgres) -> stream the bytes to a new object (R2) -> confirm (Postgres, one transaction).
+ * Any failure after the reservation removes the object now, and the outbox row lets the sweep finish
+ * the job if even that fails.
+ */
+async function storeUpload(c: UploadContext, noteId: string, replacing?: string) {
+  const { config, db, auth } = c.var;
+  const quotaBytes = config.USER_STORAGE_QUOTA_BYTES;
+  const incoming = await readIncomingUpload(c.req.raw, c.req.query("filename"), config.MAX_ATTACHMENT_BYTES);
+  // Keys are ours, never the filename: unguessable, and grouped by owner for operations.
+  const objectKey = `users/${auth.userId}/${crypto.randomUUID()}`;
+
+  const reservation = await queries.reserveUpload(db, auth, {
+    noteId,
+    replacing,
+    objectKey,
+    announcedBytes: incoming.length ?? 0,
+    quotaBytes,
+  });
+  if (reservation !== "reserved") throw refusal(reservation, quotaBytes);
+
+  const bucket = c.env.ATTACHMENTS;
+  try {
+    const options = { maxBytes: config.MAX_ATTACHMENT_BYTES, contentType: incoming.contentType };
+    const measured =
+      incoming.length === undefined
+        ? await storeUnknownLength(bucket, objectKey, incoming.body, options)
+        : await storeKnownLength(bucket, objectKey, incoming.body, incoming.length, options);
+    const confirmation = await inTransaction(config, c.executionCtx, (tx) =>
+      queries.confirmUpload(
+        tx,
+        auth,
+        { noteId, objectKey, filename: incoming.filename, contentType: incoming.contentType, quotaBytes, ...measured },
+        replacing,
+      ),
+    );
+    if (confirmation.kind !== "done") throw refusal(confirmation.kind, quotaBytes);
+    return confirmation.attachment;
+  } catch (error) {
+    c.executionCtx.waitUntil(
+      Promise.all([bucket.delete(objectKey), queries.discardReservation(db, objectKey)]).catch((cleanup) =>
+        logError("upload cleanup failed; the sweep will retry", cleanup, { requestId: c.var.requestId }),
+      ),
+    );
+    throw error;
+  }
+}
+
+export const uploadAttachment: AppRouteHandler<typeof routes.uploadAttachment> = async (c) => {
+  const { id: noteId } = c.req.valid("param");
+  const attachment = await storeUpload(c, noteId);
+  return c.json(attachment, 201, { Location: `/v1/notes/${noteId}/attachments/${attachment.id}` });
+};
+
+export const replaceAttachment: AppRouteHandler<typeof routes.replaceAttachment> = async (c) => {
+  const { id: noteId, attachmentId } = c.req.valid("param");
+  return c.json(await storeUpload(c, noteId, attachmentId), 200);
+};
+
+export const listAttachments: AppRouteHandler<typeof routes.listAttachments> = async (c) => {
+  const result = await queries.listAttachments(c.var.db, c.var.auth, c.req.valid("param").id);
+  if (result === "unauthenticated") throw sessionEnded();
+  if (result === "note-missing") throw notFound("No note with this id.");
+  return c.json({ items: result, nextCursor: null }, 200);
+};
+
+export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachment> = async (c) => {
+  const { id: noteId, attachmentId } = c.req.valid("param");
+  const found = await queries.findAttachment(c.var.db, c.var.auth, noteId, attachmentId);
+  if (found === "unauthenticated") throw sessionEnded();
+  if (found === "missing") throw notFound("No attachment with this id on this note.");
+  const { attachment, objectKey } = found;
+
+  // The bytes' own hash: a strong validator that changes exactly when the content does.
+  const etag = `"${attachment.sha256}"`;
+  const headers: Record<string, string> = {
+    ETag: etag,
+    "Cache-Control": "private, no-cache",
+    "Accept-Ranges": "bytes",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Content-Disposition": contentDisposition(attachment.filename),
+  };
+  if (ifNoneMatchHits(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
+
+  const ifRange = c.req.header("If-Range");
+  const range =
+    ifRange === undefined || ifRange === etag ? parseRange(c.req.header("Range"), attachment.size) : undefined;
+  if (range === "unsatisfiable") {
+    throw new Problem(416, {
+      detail: `The file has ${attachment.size} bytes.`,
+      headers: { "Content-Range": `bytes */${attachment.size}` },
+    });
+  }
+  const object = await c.env.ATTACHMENTS.get(objectKey, range ? { range } : undefined);
+  // The row was just read, so a missing object means it was deleted a moment ago.
+  if (!object) throw notFound("No attachment with this id on this note.");
+
+  headers["Content-Type"] = servedMediaType(attachment.contentType);
+  headers["Content-Length"] = String(range ? range.length : attachment.size);
+  if (!range) return c.body(object.body, 200, headers);
+  headers["Content-Range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${attachment.size}`;
+  return c.body(object.body, 206, headers);
+};
+
+export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> = async (c) => {
+  const { id: noteId, attachmentId } = c.req.valid("param");
+  const result = await queries.deleteAttachment(c.var.db, c.var.auth, noteId, attachmentId);
+  if (result === "unauthenticated") throw sessionEnded();
+  if (result === "missing") throw notFound("No attachment with this id on this note.");
+  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, [result]);
+  return c.body(null, 204);
+};

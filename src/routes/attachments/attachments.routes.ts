@@ -1,0 +1,80 @@
+import { createRoute } from "@hono/zod-openapi";
+import { problems } from "../../lib/openapi";
+import { signedIn } from "../../lib/openapi-security";
+import { AttachmentListSchema, AttachmentParams, AttachmentSchema, NoteParam, UploadQuery } from "./attachment.schemas";
+
+// Plain OpenAPI schemas, not zod: zod-openapi would parse (and buffer) a form body it can validate,
+// and these bodies are streamed by the handlers.
+const binary = { type: "string" as const, format: "binary" };
+const uploadBody = {
+  content: {
+    "application/octet-stream": { schema: binary },
+    "multipart/form-data": { schema: { type: "object" as const, properties: { file: binary }, required: ["file"] } },
+  },
+  description: "The file as the raw body (any Content-Type; Content-Length required), or a form with a `file` field",
+};
+const attachmentJson = { "application/json": { schema: AttachmentSchema } };
+
+export const uploadAttachment = createRoute({
+  method: "post",
+  path: "/v1/notes/{id}/attachments",
+  tags: ["Attachments"],
+  summary: "Attach a file to a note",
+  security: signedIn,
+  request: { params: NoteParam, query: UploadQuery, body: uploadBody },
+  responses: {
+    201: { description: "Stored; Location points at the bytes", content: attachmentJson },
+    ...problems(400, 401, 404, 409, 411, 413, 422, 503),
+  },
+});
+
+export const listAttachments = createRoute({
+  method: "get",
+  path: "/v1/notes/{id}/attachments",
+  tags: ["Attachments"],
+  summary: "A note's attachments, oldest first",
+  security: signedIn,
+  request: { params: NoteParam },
+  responses: {
+    200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
+    ...problems(401, 404),
+  },
+});
+
+export const downloadAttachment = createRoute({
+  method: "get",
+  path: "/v1/notes/{id}/attachments/{attachmentId}",
+  tags: ["Attachments"],
+  summary: "The bytes (streamed; Range and If-None-Match honoured)",
+  security: signedIn,
+  request: { params: AttachmentParams },
+  responses: {
+    200: { description: "The whole file", content: { "application/octet-stream": { schema: binary } } },
+    206: { description: "The requested range", content: { "application/octet-stream": { schema: binary } } },
+    304: { description: "Not modified" },
+    ...problems(401, 404, 416),
+  },
+});
+
+export const replaceAttachment = createRoute({
+  method: "put",
+  path: "/v1/notes/{id}/attachments/{attachmentId}",
+  tags: ["Attachments"],
+  summary: "Replace the bytes; downloads see the old file or the new one, never a mix",
+  security: signedIn,
+  request: { params: AttachmentParams, query: UploadQuery, body: uploadBody },
+  responses: {
+    200: { description: "The attachment with its new bytes", content: attachmentJson },
+    ...problems(400, 401, 404, 411, 413, 422, 503),
+  },
+});
+
+export const deleteAttachment = createRoute({
+  method: "delete",
+  path: "/v1/notes/{id}/attachments/{attachmentId}",
+  tags: ["Attachments"],
+  summary: "Delete an attachment and its bytes",
+  security: signedIn,
+  request: { params: AttachmentParams },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
+});

@@ -1,0 +1,35 @@
+import { createDatabase } from "./db/client";
+import { dueObjectKeys, postponeObjectKeys, pruneExpiredSessions, settleObjectKeys } from "./db/queries/r2-outbox";
+import { type Bindings, configFrom } from "./env";
+import { logError, logInfo } from "./lib/log";
+
+const BATCH = 1000; // R2's limit for one delete call
+
+/**
+ * The cron sweep: deletes R2 objects that no attachment row will ever confirm (an upload whose request
+ * died between R2 and Postgres), objects of deleted or replaced attachments whose immediate deletion
+ * failed or was deferred, and expired sessions.
+ */
+export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
+  const db = createDatabase(configFrom(env));
+  let deleted = 0;
+  let failed = 0;
+  for (let round = 0; round < 10; round++) {
+    const keys = await dueObjectKeys(db, BATCH);
+    if (keys.length === 0) break;
+    try {
+      await env.ATTACHMENTS.delete(keys); // deleting a key that is already gone succeeds
+      await settleObjectKeys(db, keys);
+      deleted += keys.length;
+    } catch (error) {
+      logError("sweep: R2 delete failed", error, { keys: keys.length });
+      await postponeObjectKeys(db, keys, error instanceof Error ? error.message : String(error));
+      failed += keys.length;
+      break;
+    }
+    if (keys.length < BATCH) break;
+  }
+  await pruneExpiredSessions(db);
+  logInfo("sweep", { deleted, failed });
+  return { deleted, failed };
+}
