@@ -33,7 +33,7 @@ export function measuringStream(limits: { maxBytes: number; announcedBytes?: num
       if (limits.announcedBytes !== undefined && size > limits.announcedBytes) {
         return fail(controller, tooLarge("The body is longer than its Content-Length."));
       }
-      await digestWriter.write(chunk.slice());
+      await digestWriter.write(chunk);
       controller.enqueue(chunk);
     },
     async flush(controller) {
