@@ -50,6 +50,9 @@ export const unauthorized = (detail = "A bearer access token is required.", erro
     headers: { "WWW-Authenticate": `Bearer realm="cloud-notes"${error ? `, error="${error}"` : ""}` },
   });
 
+/** A verified token whose account is gone or whose sessions were ended (password change). */
+export const sessionEnded = () => unauthorized("This session has ended; sign in again.", "invalid_token");
+
 export const forbidden = (detail: string, name: string) => new Problem(403, { type: problemType(name), detail });
 
 export const notFound = (detail = "The requested resource does not exist.") => new Problem(404, { detail });

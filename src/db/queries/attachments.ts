@@ -1,17 +1,16 @@
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Attachment } from "../../routes/attachments/attachment.schemas";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../routes/attachments/attachment.schemas";
 import type { Database, Transaction } from "../client";
 import { attachments, notes, r2Outbox, users } from "../schema";
 import { withCurrentUser } from "./session";
-
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+import { isoTimestamp } from "./sql-fragments";
 
 /** The API's attachment from a row aliased `a`. */
 const attachmentColumns = sql`
   a.id, a.note_id as "noteId", a.filename, a.content_type as "contentType", a.size::float8 as size, a.sha256,
-  ${iso(sql`a.created_at`)} as "createdAt", ${iso(sql`a.updated_at`)} as "updatedAt"`;
+  ${isoTimestamp(sql`a.created_at`)} as "createdAt", ${isoTimestamp(sql`a.updated_at`)} as "updatedAt"`;
 
 // An unconfirmed upload's object is swept this long after it was reserved: longer than any upload takes.
 const UPLOAD_GRACE = sql.raw("interval '1 hour'");

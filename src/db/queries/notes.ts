@@ -5,18 +5,18 @@ import type { ListNotesFilters, Note, NotePatch } from "../../routes/notes/note.
 import type { Database } from "../client";
 import { attachments, notes } from "../schema";
 import { withCurrentUser } from "./session";
+import { isoTimestamp } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the owner,
 // and for writes the If-Match version, and answers enough to tell the outcomes apart.
 
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const exactTime = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** The API's note, straight from SQL, from a row aliased `n`. */
 const noteColumns = sql`
   n.id, n.title, n.content, n.tags, n.pinned, n.archived, n.visibility,
   n.notebook_id as "notebookId", n.owner_id as "ownerId", n.version, n.attachment_count as "attachmentCount",
-  ${iso(sql`n.created_at`)} as "createdAt", ${iso(sql`n.updated_at`)} as "updatedAt"`;
+  ${isoTimestamp(sql`n.created_at`)} as "createdAt", ${isoTimestamp(sql`n.updated_at`)} as "updatedAt"`;
 
 // Arrays travel as one JSON parameter: drizzle would spread a JS array into a parameter list.
 const textArray = (values: string[]) =>

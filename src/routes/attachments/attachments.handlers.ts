@@ -7,13 +7,11 @@ import { ifNoneMatchHits } from "../../lib/etag";
 import { contentDisposition } from "../../lib/filename";
 import { logError } from "../../lib/log";
 import { servedMediaType } from "../../lib/media-type";
-import { conflict, notFound, Problem, problemType, unauthorized } from "../../lib/problem";
+import { conflict, notFound, Problem, problemType, sessionEnded } from "../../lib/problem";
 import { parseRange } from "../../lib/range";
 import type { AppRouteHandler } from "../../lib/route-handler";
 import { MAX_ATTACHMENTS_PER_NOTE } from "./attachment.schemas";
 import type * as routes from "./attachments.routes";
-
-const sessionEnded = () => unauthorized("This session has ended; sign in again.", "invalid_token");
 
 /** Every reason an upload can be refused before or after its bytes, as the problem the client sees. */
 function refusal(reason: Exclude<queries.Reservation, "reserved">, quotaBytes: number): Problem {

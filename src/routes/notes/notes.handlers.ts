@@ -3,12 +3,11 @@ import type { WriteResult } from "../../db/queries/notes";
 import * as queries from "../../db/queries/notes";
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
 import { etagFor, ifMatchVersions, ifNoneMatchHits } from "../../lib/etag";
-import { notFound, Problem, problemType, unauthorized } from "../../lib/problem";
+import { notFound, Problem, problemType, sessionEnded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/route-handler";
 import type { Note } from "./note.schemas";
 import type * as routes from "./notes.routes";
 
-const sessionEnded = () => unauthorized("This session has ended; sign in again.", "invalid_token");
 const noSuchNote = () => notFound("No note with this id.");
 const stale = (currentVersion: number) =>
   new Problem(412, {

@@ -8,16 +8,13 @@ import {
   updateDisplayName,
 } from "../../db/queries/users";
 import { hashPassword, verifyPassword } from "../../lib/password";
-import { forbidden, unauthorized } from "../../lib/problem";
+import { forbidden, sessionEnded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/route-handler";
 import { newRefreshToken } from "../../lib/tokens";
 import { lockedProblem, throwIfLocked } from "../auth/login-throttle";
 import { NO_STORE, tokenResponse } from "../auth/token-response";
 import { toUser } from "./user.schemas";
 import type * as routes from "./users.routes";
-
-// No row for a verified token means the account is gone or its tokens were ended (password change).
-const sessionEnded = () => unauthorized("This session has ended; sign in again.", "invalid_token");
 
 export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {
   const { userId, tokenVersion } = c.var.auth;
