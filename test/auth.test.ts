@@ -101,6 +101,16 @@ describe("POST /v1/auth/token, password grant", () => {
     });
   });
 
+  it("accepts the request Swagger UI's Authorize sends (empty scope and client id, client Basic auth)", async () => {
+    const { email } = await register();
+    const init = form({ grant_type: "password", username: email, password: PASSWORD, scope: "", client_id: "" });
+    const headers = new Headers(init.headers);
+    headers.set("Authorization", `Basic ${btoa("swagger-ui:")}`);
+    const response = await api("/v1/auth/token", { ...init, headers });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ token_type: "Bearer" });
+  });
+
   it("answers a wrong password and an unknown email alike", async () => {
     const { email } = await register();
     const wrong = await api(
