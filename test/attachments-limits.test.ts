@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { reserveUpload } from "../src/db/queries/attachments";
 import type { Attachment } from "../src/routes/attachments/attachment.schemas";
-import { type signUp as SignUp, signUp } from "./support/accounts";
-import { api, testDatabase } from "./support/api";
+import { authed, type signUp as SignUp, signUp } from "./support/accounts";
+import { testDatabase } from "./support/api";
 import { objectsOf, outboxKeys, rawUpload, upload } from "./support/attachments";
 import { createNote } from "./support/notes";
 import { expectProblem } from "./support/problem";
@@ -12,11 +12,7 @@ type Owner = Awaited<ReturnType<typeof SignUp>>;
 /** A signed-in user whose requests run with these settings (say, a tiny size limit). */
 async function ownerWith(settings: Record<string, string>) {
   const owner = await signUp();
-  const request = (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set("Authorization", `Bearer ${owner.tokens.access_token}`);
-    return api(path, { ...init, headers }, settings);
-  };
+  const request = (path: string, init?: RequestInit) => authed(owner.tokens.access_token, path, init, settings);
   const note = await createNote(request);
   return { ...owner, request, note, base: `/v1/notes/${note.id}/attachments` };
 }

@@ -1,7 +1,7 @@
 import { filenameFromContentDisposition, sanitizeFilename } from "../lib/filename";
 import { normalizeMediaType } from "../lib/media-type";
 import { badRequest, Problem, validationFailed } from "../lib/problem";
-import { tooLarge } from "./measure";
+import { overSizeLimit } from "./measure";
 import { findMultipartFile, multipartBoundary } from "./multipart-file";
 
 export interface IncomingUpload {
@@ -34,7 +34,7 @@ export async function readIncomingUpload(
   const boundary = multipartBoundary(contentType);
   if (contentType && /^multipart\//i.test(contentType)) {
     if (!boundary) throw badRequest("A multipart/form-data body needs a boundary parameter.");
-    if (length !== undefined && length > maxBytes + MULTIPART_OVERHEAD_BYTES) throw sizeProblem(maxBytes);
+    if (length !== undefined && length > maxBytes + MULTIPART_OVERHEAD_BYTES) throw overSizeLimit(maxBytes);
     const file = await findMultipartFile(body, boundary, "file");
     if (!file)
       throw validationFailed([{ path: "body.file", message: "a multipart upload needs a file field named file" }]);
@@ -49,7 +49,7 @@ export async function readIncomingUpload(
   if (length === undefined) {
     throw new Problem(411, { detail: "A raw upload needs a Content-Length header (or send multipart/form-data)." });
   }
-  if (length > maxBytes) throw sizeProblem(maxBytes);
+  if (length > maxBytes) throw overSizeLimit(maxBytes);
   const named =
     filenameParam ?? filenameFromContentDisposition(request.headers.get("content-disposition") ?? undefined);
   return {
@@ -59,8 +59,6 @@ export async function readIncomingUpload(
     length,
   };
 }
-
-const sizeProblem = (maxBytes: number) => tooLarge(`Attachments may be at most ${maxBytes} bytes.`);
 
 function checkedFilename(raw: string | undefined, path: string): string | undefined {
   if (raw === undefined) return undefined;

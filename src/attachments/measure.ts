@@ -6,6 +6,7 @@ export interface Measured {
 }
 
 export const tooLarge = (detail: string) => new Problem(413, { type: problemType("attachment-too-large"), detail });
+export const overSizeLimit = (maxBytes: number) => tooLarge(`Attachments may be at most ${maxBytes} bytes.`);
 export const incompleteUpload = () =>
   new Problem(400, {
     type: problemType("incomplete-upload"),
@@ -28,8 +29,7 @@ export function measuringStream(limits: { maxBytes: number; announcedBytes?: num
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
       size += chunk.byteLength;
-      if (size > limits.maxBytes)
-        return fail(controller, tooLarge(`Attachments may be at most ${limits.maxBytes} bytes.`));
+      if (size > limits.maxBytes) return fail(controller, overSizeLimit(limits.maxBytes));
       if (limits.announcedBytes !== undefined && size > limits.announcedBytes) {
         return fail(controller, tooLarge("The body is longer than its Content-Length."));
       }

@@ -1,3 +1,4 @@
+import type { Bindings } from "../../src/env";
 import { api } from "./api";
 
 let ipCounter = 0;
@@ -53,11 +54,11 @@ export function refresh(refreshToken: string) {
   return api("/v1/auth/token", form({ grant_type: "refresh_token", refresh_token: refreshToken }));
 }
 
-/** Sends a request as the holder of `accessToken`. */
-export function authed(accessToken: string, path: string, init: RequestInit = {}) {
+/** Sends a request as the holder of `accessToken`, optionally with other worker settings. */
+export function authed(accessToken: string, path: string, init: RequestInit = {}, overrides: Partial<Bindings> = {}) {
   const headers = new Headers(init.headers);
   headers.set("Authorization", `Bearer ${accessToken}`);
-  return api(path, { ...init, headers });
+  return api(path, { ...init, headers }, overrides);
 }
 
 /** A registered, signed-in user. */

@@ -5,7 +5,7 @@ import type { ListNotesFilters, Note, NotePatch } from "../../routes/notes/note.
 import type { Database } from "../client";
 import { attachments, notes } from "../schema";
 import { withCurrentUser } from "./session";
-import { isoTimestamp } from "./sql-fragments";
+import { intList, isoTimestamp, textArray } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the owner,
 // and for writes the If-Match version, and answers enough to tell the outcomes apart.
@@ -17,11 +17,6 @@ const noteColumns = sql`
   n.id, n.title, n.content, n.tags, n.pinned, n.archived, n.visibility,
   n.notebook_id as "notebookId", n.owner_id as "ownerId", n.version, n.attachment_count as "attachmentCount",
   ${isoTimestamp(sql`n.created_at`)} as "createdAt", ${isoTimestamp(sql`n.updated_at`)} as "updatedAt"`;
-
-// Arrays travel as one JSON parameter: drizzle would spread a JS array into a parameter list.
-const textArray = (values: string[]) =>
-  sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))::text[]`;
-const intList = (values: number[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)::int)`;
 
 type NoteRow = { [K in keyof Note]: Note[K] | null };
 type Outcome = { authed: number; currentVersion: number | null } & NoteRow;

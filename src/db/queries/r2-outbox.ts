@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { attachments, loginFailures, r2Outbox, refreshTokens } from "../schema";
+import { textList } from "./sql-fragments";
 
 /** Objects whose time has come: unconfirmed uploads past their grace period, and queued deletions. */
 export async function dueObjectKeys(db: Database, limit: number): Promise<string[]> {
@@ -15,7 +16,7 @@ export async function dueObjectKeys(db: Database, limit: number): Promise<string
 
 export function settleObjectKeys(db: Database, keys: string[]) {
   return db.execute(sql`
-    delete from ${r2Outbox} where object_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+    delete from ${r2Outbox} where object_key in ${textList(keys)}`);
 }
 
 /** R2 refused: try these again later, backing off, and keep the reason for whoever looks. */
@@ -24,7 +25,7 @@ export function postponeObjectKeys(db: Database, keys: string[], reason: string)
     update ${r2Outbox}
     set attempts = attempts + 1, last_error = ${reason},
       not_before = now() + make_interval(mins => least(60, power(2, attempts)::int))
-    where object_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+    where object_key in ${textList(keys)}`);
 }
 
 /** Refresh tokens dead for a week and failure counters idle for a day tell nobody anything. */

@@ -3,3 +3,14 @@ import { type SQL, sql } from "drizzle-orm";
 /** A timestamp as the API shows it: ISO 8601, UTC, milliseconds. */
 export const isoTimestamp = (column: SQL) =>
   sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+// Arrays travel as one JSON parameter: drizzle would spread a JS array into a parameter list.
+
+/** A subquery yielding each value, for `x in ${...}`. */
+export const textList = (values: string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+
+export const intList = (values: number[]) =>
+  sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)::int)`;
+
+/** A Postgres text[] value. */
+export const textArray = (values: string[]) => sql`array${textList(values)}::text[]`;

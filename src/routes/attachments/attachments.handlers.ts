@@ -13,15 +13,18 @@ import type { AppRouteHandler } from "../../lib/route-handler";
 import { MAX_ATTACHMENTS_PER_NOTE } from "./attachment.schemas";
 import type * as routes from "./attachments.routes";
 
+const noSuchNote = () => notFound("No note with this id.");
+const noSuchAttachment = () => notFound("No attachment with this id on this note.");
+
 /** Every reason an upload can be refused before or after its bytes, as the problem the client sees. */
 function refusal(reason: Exclude<queries.Reservation, "reserved">, quotaBytes: number): Problem {
   switch (reason) {
     case "unauthenticated":
       return sessionEnded();
     case "note-missing":
-      return notFound("No note with this id.");
+      return noSuchNote();
     case "attachment-missing":
-      return notFound("No attachment with this id on this note.");
+      return noSuchAttachment();
     case "too-many-attachments":
       return conflict(
         `A note holds at most ${MAX_ATTACHMENTS_PER_NOTE} attachments; delete one first.`,
@@ -99,7 +102,7 @@ export const replaceAttachment: AppRouteHandler<typeof routes.replaceAttachment>
 export const listAttachments: AppRouteHandler<typeof routes.listAttachments> = async (c) => {
   const result = await queries.listAttachments(c.var.db, c.var.auth, c.req.valid("param").id);
   if (result === "unauthenticated") throw sessionEnded();
-  if (result === "note-missing") throw notFound("No note with this id.");
+  if (result === "note-missing") throw noSuchNote();
   return c.json({ items: result, nextCursor: null }, 200);
 };
 
@@ -107,7 +110,7 @@ export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachmen
   const { id: noteId, attachmentId } = c.req.valid("param");
   const found = await queries.findAttachment(c.var.db, c.var.auth, noteId, attachmentId);
   if (found === "unauthenticated") throw sessionEnded();
-  if (found === "missing") throw notFound("No attachment with this id on this note.");
+  if (found === "missing") throw noSuchAttachment();
   const { attachment, objectKey } = found;
 
   // The bytes' own hash: a strong validator that changes exactly when the content does.
@@ -133,7 +136,7 @@ export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachmen
   }
   const object = await c.env.ATTACHMENTS.get(objectKey, range ? { range } : undefined);
   // The row was just read, so a missing object means it was deleted a moment ago.
-  if (!object) throw notFound("No attachment with this id on this note.");
+  if (!object) throw noSuchAttachment();
 
   headers["Content-Type"] = servedMediaType(attachment.contentType);
   headers["Content-Length"] = String(range ? range.length : attachment.size);
@@ -146,7 +149,7 @@ export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> =
   const { id: noteId, attachmentId } = c.req.valid("param");
   const result = await queries.deleteAttachment(c.var.db, c.var.auth, noteId, attachmentId);
   if (result === "unauthenticated") throw sessionEnded();
-  if (result === "missing") throw notFound("No attachment with this id on this note.");
+  if (result === "missing") throw noSuchAttachment();
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, [result]);
   return c.body(null, 204);
 };
