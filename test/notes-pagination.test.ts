@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Note } from "../src/routes/notes/note.schemas";
 import { signUp } from "./support/accounts";
+import { testDatabase } from "./support/api";
 import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
@@ -45,14 +47,13 @@ describe("GET /v1/notes pagination", () => {
 
   it("sorts by creation time with sort=created, and answers nextCursor null on the last page", async () => {
     const { request } = await signUp();
-    const [first, second] = await Promise.all([
-      createNote(request, { title: "first" }),
-      createNote(request, { title: "second" }),
-    ]);
-    // Touch the older one: by update it moves first, by creation it stays put.
-    const older = [first, second].sort(
-      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
-    )[0] as Note;
+    const older = await createNote(request, { title: "first" });
+    await createNote(request, { title: "second" });
+    // Pinned an hour back: two inserts a moment apart need not get increasing now() on every clock.
+    await testDatabase().execute(
+      sql`update notes set created_at = created_at - interval '1 hour' where id = ${older.id}`,
+    );
+    // Touch the older one: by update it moves first, by creation it stays last.
     await request(`/v1/notes/${older.id}`, patchJson({ content: "touched" }));
     const byUpdate = await (await request("/v1/notes")).json<Page>();
     const byCreation = await (await request("/v1/notes?sort=created")).json<Page>();
