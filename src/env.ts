@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LoggableError } from "./lib/log";
 import type { SigningKeys } from "./lib/tokens";
 
 const MIN_SECRET_LENGTH = 32;
@@ -53,7 +54,7 @@ export type Settings = Partial<Record<keyof z.input<typeof settingsSchema>, stri
 export type Bindings = Env & Settings;
 export type Config = z.output<typeof settingsSchema>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends LoggableError {}
 
 const parsed = new WeakMap<object, Config>();
 

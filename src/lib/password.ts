@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from "./base64url";
-import { logError } from "./log";
+import { LoggableError, logError } from "./log";
 
 // PBKDF2-HMAC-SHA256 through WebCrypto, then keyed with a server-side pepper (HMAC), stored as
 //   $pbkdf2-sha256$v=<scheme>,i=<iterations>$<salt>$<hash>      (base64url)
@@ -35,7 +35,7 @@ export async function verifyPassword(password: string, stored: string, pepper: s
   const iterations = Number(match?.[2]);
   if (!match || version !== SCHEME_VERSION || iterations < 1 || iterations > MAX_ITERATIONS) {
     // Never computed: a count above the cap would fail in production, and an unknown format is corrupt data.
-    logError("password hash in an unsupported format", new Error(`v=${match?.[1]} i=${match?.[2]}`));
+    logError("password hash in an unsupported format", new LoggableError(`v=${match?.[1]} i=${match?.[2]}`));
     return { valid: false, needsRehash: false };
   }
   const expected = fromBase64Url(match[4] as string);
