@@ -44,6 +44,9 @@ const settingsSchema = z.object({
   JWT_SECRETS: signingKeys,
   ACCESS_TOKEN_TTL_SECONDS: seconds(15 * 60, 24 * 60 * 60),
   REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 24 * 60 * 60, 365 * 24 * 60 * 60),
+  // A refresh token presented again this soon after its rotation is a client retrying a lost answer
+  // (RFC 9700 4.14.2), not a replay: it gets a fresh token instead of revoking the sign-in. 0 turns it off.
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   // Workers accept request bodies of at most 500 MB (Enterprise), 100 MB on Free and Pro.
   MAX_ATTACHMENT_BYTES: bytes(25 * MiB, 500 * MiB),
   USER_STORAGE_QUOTA_BYTES: bytes(1024 * MiB, Number.MAX_SAFE_INTEGER),

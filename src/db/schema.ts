@@ -43,6 +43,9 @@ export const refreshTokens = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     // Every token minted by rotating one sign-in shares its family; reuse of a rotated token revokes them all.
     familyId: uuid("family_id").notNull(),
+    // The account's token_version when the sign-in began: a password change bumps it, and a token whose
+    // version no longer matches is dead, whichever statement won a race with the change.
+    tokenVersion: integer("token_version").notNull(),
     // SHA-256 of the token: the token itself is never stored.
     tokenHash: text("token_hash").notNull().unique(),
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
@@ -53,12 +56,18 @@ export const refreshTokens = pgTable(
   (table) => [index("refresh_tokens_user_idx").on(table.userId), index("refresh_tokens_family_idx").on(table.familyId)],
 );
 
-// Failed password attempts per email address, known account or not, so throttling reveals nothing.
-export const loginFailures = pgTable("login_failures", {
-  email: text("email").primaryKey(),
+/**
+ * Wrong-password counters, one row per key: a sign-in email from one client network, a sign-in email from
+ * everywhere, or a signed-in user confirming their password (src/db/queries/password-guesses.ts has the
+ * keys and the policy). Kept for unknown emails too, so throttling reveals nothing.
+ */
+export const passwordGuesses = pgTable("password_guesses", {
+  key: text("key").primaryKey(),
   failures: integer("failures").notNull().default(0),
-  lastFailureAt: timestamp("last_failure_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  lastFailureAt: timestamp("last_failure_at", { withTimezone: true, mode: "date" }),
   lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
+  // On a sign-in key: the last correct password from that network, which makes it a known network.
+  lastSuccessAt: timestamp("last_success_at", { withTimezone: true, mode: "date" }),
 });
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });

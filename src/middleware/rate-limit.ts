@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { clientIpKey } from "../lib/client-ip";
 import { tooManyRequests } from "../lib/problem";
@@ -12,12 +12,17 @@ export interface RateLimitOptions {
   periodSeconds: number;
 }
 
-/** Limits requests per client IP (IPv6 by /64) with a Workers Rate Limiting binding. */
+/** Counts one request from the client's IP (IPv6 by /64) under `scope`: a 429 once over the binding's limit. */
+export async function throttleClientIp(c: Context<AppEnv>, options: RateLimitOptions): Promise<void> {
+  const key = `${options.scope}:${clientIpKey(c.req.header("CF-Connecting-IP"))}`;
+  const { success } = await options.limiter(c.env).limit({ key });
+  if (!success) throw tooManyRequests(options.periodSeconds);
+}
+
+/** Limits every request to a route per client IP with a Workers Rate Limiting binding. */
 export function rateLimitByClientIp(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
-    const key = `${options.scope}:${clientIpKey(c.req.header("CF-Connecting-IP"))}`;
-    const { success } = await options.limiter(c.env).limit({ key });
-    if (!success) throw tooManyRequests(options.periodSeconds);
+    await throttleClientIp(c, options);
     await next();
   };
 }

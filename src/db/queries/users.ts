@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { attachments, loginFailures, refreshTokens, users } from "../schema";
+import { attachments, passwordGuesses, refreshTokens, users } from "../schema";
+import { guessKeys, signInThrottle } from "./password-guesses";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -32,12 +33,7 @@ export async function updateDisplayName(
   return row;
 }
 
-/** A stronger hash of the same password (scheme upgrade at sign-in); sessions stay as they are. */
-export function updatePasswordHash(db: Database, userId: string, passwordHash: string) {
-  return db.update(users).set({ passwordHash }).where(eq(users.id, userId));
-}
-
-/** The account and its sign-in throttle, for checking a password the caller typed. */
+/** The account and its confirmation throttle, for checking a password a signed-in caller typed. */
 export async function findCredentialsById(db: Database, userId: string, tokenVersion: number) {
   const [row] = await db
     .select({
@@ -45,26 +41,27 @@ export async function findCredentialsById(db: Database, userId: string, tokenVer
       email: users.email,
       passwordHash: users.passwordHash,
       tokenVersion: users.tokenVersion,
-      lockedUntil: loginFailures.lockedUntil,
+      lockedUntil: passwordGuesses.lockedUntil,
     })
     .from(users)
-    .leftJoin(loginFailures, eq(loginFailures.email, users.email))
+    .leftJoin(passwordGuesses, eq(passwordGuesses.key, guessKeys.confirmation(userId)))
     .where(current(userId, tokenVersion));
   return row;
 }
 
-/** Sign-in lookup: the throttle row exists for unknown emails too, so both answer alike. */
-export async function findCredentialsByEmail(db: Database, email: string) {
+/** Sign-in lookup: the throttle answers for unknown emails too, so both answer alike. */
+export async function findCredentialsByEmail(db: Database, email: string, network: string) {
   const { rows } = await db.execute<{
     id: string | null;
     passwordHash: string | null;
     tokenVersion: number | null;
-    lockedUntil: string | null;
+    networkLockedUntil: string | null;
+    emailLockedUntil: string | null;
+    knownNetwork: boolean;
   }>(sql`
-    select u.id, u.password_hash as "passwordHash", u.token_version as "tokenVersion", f.locked_until as "lockedUntil"
-    from (select ${email}::text as email) as wanted
-    left join ${users} u on lower(u.email) = wanted.email
-    left join ${loginFailures} f on f.email = wanted.email`);
+    select u.id, u.password_hash as "passwordHash", u.token_version as "tokenVersion", throttle.*
+    from (${signInThrottle(email, network)}) as throttle
+    left join ${users} u on lower(u.email) = ${email}`);
   return rows[0];
 }
 
@@ -86,15 +83,15 @@ export async function changePassword(
     with changed as (
       update ${users} set password_hash = ${args.passwordHash}, token_version = token_version + 1, updated_at = now()
       where id = ${args.userId} and token_version = ${args.tokenVersion}
-      returning id, email, token_version
+      returning id, token_version
     ), revoked as (
       update ${refreshTokens} set revoked_at = now()
       where user_id in (select id from changed) and revoked_at is null
-    ), cleared as (
-      delete from ${loginFailures} where email in (select email from changed)
+    ), confirmed as (
+      delete from ${passwordGuesses} where key = ${guessKeys.confirmation(args.userId)} and exists (select 1 from changed)
     ), minted as (
-      insert into ${refreshTokens} (user_id, family_id, token_hash, expires_at)
-      select id, gen_random_uuid(), ${args.refreshTokenHash}, now() + make_interval(secs => ${args.refreshTtlSeconds})
+      insert into ${refreshTokens} (user_id, family_id, token_version, token_hash, expires_at)
+      select id, gen_random_uuid(), token_version, ${args.refreshTokenHash}, now() + make_interval(secs => ${args.refreshTtlSeconds})
       from changed
     )
     select token_version as "tokenVersion" from changed`);

@@ -1,13 +1,15 @@
-import { clearLoginFailures, recordLoginFailure } from "../../db/queries/login-failures";
-import { insertRefreshToken, revokeRefreshTokenFamily, rotateRefreshToken } from "../../db/queries/refresh-tokens";
-import { findCredentialsByEmail, insertUser, updatePasswordHash } from "../../db/queries/users";
+import { guessKeys } from "../../db/queries/password-guesses";
+import { issueRefreshToken, revokeRefreshTokenFamily, rotateRefreshToken } from "../../db/queries/refresh-tokens";
+import { findCredentialsByEmail, insertUser } from "../../db/queries/users";
+import { clientIpKey } from "../../lib/client-ip";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../lib/password";
 import { conflict } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/route-handler";
 import { hashRefreshToken, newRefreshToken } from "../../lib/tokens";
+import { throttleClientIp } from "../../middleware/rate-limit";
 import { toUser } from "../users/user.schemas";
 import type * as routes from "./auth.routes";
-import { lockedProblem, throwIfLocked } from "./login-throttle";
+import { perClientIp, recordSignInFailure, throwIfSignInLocked } from "./login-throttle";
 import { oauthError } from "./oauth-error";
 import { NO_STORE, tokenResponse } from "./token-response";
 
@@ -39,34 +41,32 @@ type TokenContext = Parameters<AppRouteHandler<typeof routes.token>>[0];
 
 async function passwordGrant(c: TokenContext, username: string, password: string) {
   const { db, config } = c.var;
+  await throttleClientIp(c, perClientIp("sign-in"));
   const email = username.trim().toLowerCase();
-  const account = await findCredentialsByEmail(db, email);
-  throwIfLocked(account?.lockedUntil);
+  const network = clientIpKey(c.req.header("CF-Connecting-IP"));
+  const account = await findCredentialsByEmail(db, email, network);
+  if (account) throwIfSignInLocked(account);
 
   const check = account?.passwordHash
     ? await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER)
     : await verifyAgainstDummy(password, config.PASSWORD_PEPPER);
   if (!check.valid || !account?.id || account.tokenVersion === null) {
-    const lockedUntil = await recordLoginFailure(db, email);
-    if (lockedUntil) throw lockedProblem(lockedUntil);
+    await recordSignInFailure(db, email, network, account?.knownNetwork ?? false);
     return oauthError(c, "invalid_grant", "The email address or password is incorrect.");
   }
 
   const refresh = await newRefreshToken();
-  const userId = account.id;
-  const rehash = check.needsRehash ? await hashPassword(password, config.PASSWORD_PEPPER) : null;
-  await db.batch([
-    insertRefreshToken(db, {
-      userId,
-      familyId: crypto.randomUUID(),
-      tokenHash: refresh.hash,
-      ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-    }),
-    clearLoginFailures(db, email),
-    ...(rehash ? [updatePasswordHash(db, userId, rehash)] : []),
-  ]);
-  const body = await tokenResponse(config, { userId, tokenVersion: account.tokenVersion }, refresh.token);
-  return c.json(body, 200, NO_STORE);
+  const subject = { userId: account.id, tokenVersion: account.tokenVersion };
+  const issued = await issueRefreshToken(db, {
+    ...subject,
+    tokenHash: refresh.hash,
+    ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    knownNetworkKey: guessKeys.signInFromNetwork(email, network),
+    rehash: check.needsRehash ? await hashPassword(password, config.PASSWORD_PEPPER) : null,
+  });
+  // The password was changed between the check and now: the one typed is no longer the account's.
+  if (!issued) return oauthError(c, "invalid_grant", "The email address or password is incorrect.");
+  return c.json(await tokenResponse(config, subject, refresh.token), 200, NO_STORE);
 }
 
 async function refreshGrant(c: TokenContext, presented: string) {
@@ -76,6 +76,7 @@ async function refreshGrant(c: TokenContext, presented: string) {
     presentedHash: await hashRefreshToken(presented),
     newHash: refresh.hash,
     ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    graceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
   });
   if (!subject) return oauthError(c, "invalid_grant", "The refresh token is invalid, expired or revoked.");
   return c.json(await tokenResponse(config, subject, refresh.token), 200, NO_STORE);

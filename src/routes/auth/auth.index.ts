@@ -4,14 +4,12 @@ import { database } from "../../middleware/database";
 import { rateLimitByClientIp } from "../../middleware/rate-limit";
 import * as handlers from "./auth.handlers";
 import * as routes from "./auth.routes";
+import { perClientIp } from "./login-throttle";
 import { oauthError } from "./oauth-error";
 
 const router = createRouter();
-const perIp = (scope: string) =>
-  rateLimitByClientIp({ limiter: (env) => env.AUTH_RATE_LIMITER, scope, periodSeconds: 60 });
-
-router.use(routes.register.path, perIp("register"));
-router.use(routes.token.path, perIp("token"));
+// The token endpoint limits only its password grant, in the handler: refreshing guesses nothing.
+router.use(routes.register.path, rateLimitByClientIp(perClientIp("register")));
 router.use("/v1/auth/*", limitBody(SMALL_BODY_BYTES), database());
 
 export const authRouter = router

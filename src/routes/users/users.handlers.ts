@@ -1,5 +1,5 @@
 import { deleteObjectsInBackground } from "../../attachments/delete-objects";
-import { recordLoginFailure } from "../../db/queries/login-failures";
+import { guessKeys, PER_USER_CONFIRMATION, recordFailure } from "../../db/queries/password-guesses";
 import {
   changePassword as changePasswordQuery,
   deleteUser,
@@ -11,7 +11,7 @@ import { hashPassword, verifyPassword } from "../../lib/password";
 import { forbidden, sessionEnded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/route-handler";
 import { newRefreshToken } from "../../lib/tokens";
-import { lockedProblem, throwIfLocked } from "../auth/login-throttle";
+import { throwIfLocked } from "../auth/login-throttle";
 import { NO_STORE, tokenResponse } from "../auth/token-response";
 import { toUser } from "./user.schemas";
 import type * as routes from "./users.routes";
@@ -54,7 +54,10 @@ export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   return c.body(null, 204);
 };
 
-/** A signed-in user re-typing their password; wrong guesses count toward the same throttle as sign-ins. */
+/**
+ * A signed-in user re-typing their password. Wrong ones count against the user's own confirmation
+ * limit, never the sign-in throttle: guesses at the sign-in form cannot block a password change.
+ */
 async function confirmPassword(
   c: Parameters<AppRouteHandler<typeof routes.changePassword | typeof routes.deleteMe>>[0],
   password: string,
@@ -65,7 +68,7 @@ async function confirmPassword(
   throwIfLocked(account.lockedUntil);
   const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER);
   if (valid) return;
-  const lockedUntil = await recordLoginFailure(db, account.email);
-  if (lockedUntil) throw lockedProblem(lockedUntil);
+  const [counted] = await recordFailure(db, guessKeys.confirmation(account.id), PER_USER_CONFIRMATION);
+  throwIfLocked(counted?.lockedUntil);
   throw forbidden("The password is incorrect.", "wrong-password");
 }
