@@ -1,4 +1,4 @@
-import { createDatabase } from "./db/client";
+import { createDatabase, type Database } from "./db/client";
 import { dueObjectKeys, postponeObjectKeys, pruneExpiredSessions, settleObjectKeys } from "./db/queries/r2-outbox";
 import { type Bindings, configFrom } from "./env";
 import { logError, logInfo } from "./lib/log";
@@ -12,13 +12,24 @@ const BATCH = 1000; // R2's limit for one delete call
  */
 export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
   const db = createDatabase(configFrom(env));
+  // Each duty runs whatever became of the other: R2 or a poisoned row must not keep sessions from expiring.
+  const objects = await deleteDueObjects(env.ATTACHMENTS, db).catch((error) => {
+    logError("sweep: deleting objects failed", error);
+    return { deleted: 0, failed: 0 };
+  });
+  await pruneExpiredSessions(db).catch((error) => logError("sweep: pruning sessions failed", error));
+  logInfo("sweep", objects);
+  return objects;
+}
+
+async function deleteDueObjects(bucket: R2Bucket, db: Database): Promise<{ deleted: number; failed: number }> {
   let deleted = 0;
   let failed = 0;
   for (let round = 0; round < 10; round++) {
     const keys = await dueObjectKeys(db, BATCH);
     if (keys.length === 0) break;
     try {
-      await env.ATTACHMENTS.delete(keys); // deleting a key that is already gone succeeds
+      await bucket.delete(keys); // deleting a key that is already gone succeeds
       await settleObjectKeys(db, keys);
       deleted += keys.length;
     } catch (error) {
@@ -29,7 +40,5 @@ export async function sweep(env: Bindings): Promise<{ deleted: number; failed: n
     }
     if (keys.length < BATCH) break;
   }
-  await pruneExpiredSessions(db);
-  logInfo("sweep", { deleted, failed });
   return { deleted, failed };
 }

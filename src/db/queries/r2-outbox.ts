@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { attachments, loginFailures, r2Outbox, refreshTokens } from "../schema";
+import { attachments, r2Outbox, refreshTokens } from "../schema";
+import { pruneGuesses } from "./password-guesses";
 import { textList } from "./sql-fragments";
 
 /** Objects whose time has come: unconfirmed uploads past their grace period, and queued deletions. */
@@ -24,14 +25,14 @@ export function postponeObjectKeys(db: Database, keys: string[], reason: string)
   return db.execute(sql`
     update ${r2Outbox}
     set attempts = attempts + 1, last_error = ${reason},
-      not_before = now() + make_interval(mins => least(60, power(2, attempts)::int))
+      not_before = now() + make_interval(mins => least(60, power(2, least(attempts, 6)))::int)
     where object_key in ${textList(keys)}`);
 }
 
-/** Refresh tokens dead for a week and failure counters idle for a day tell nobody anything. */
+/** Refresh tokens dead for a week tell nobody anything; nor do idle password-guess counters. */
 export function pruneExpiredSessions(db: Database) {
   return db.batch([
     db.execute(sql`delete from ${refreshTokens} where coalesce(revoked_at, expires_at) < now() - interval '7 days'`),
-    db.execute(sql`delete from ${loginFailures} where last_failure_at < now() - interval '1 day'`),
+    pruneGuesses(db),
   ]);
 }

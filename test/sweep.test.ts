@@ -1,0 +1,41 @@
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { signUp } from "./support/accounts";
+import { testDatabase } from "./support/api";
+import { runScheduledSweep } from "./support/attachments";
+import { captureLogs } from "./support/logs";
+
+describe("the scheduled sweep", () => {
+  const logs = captureLogs();
+  const refusingBucket = {
+    ...env.ATTACHMENTS,
+    delete: async () => {
+      throw new Error("R2 is down");
+    },
+  } as unknown as R2Bucket;
+
+  it("backs off at most an hour however often R2 refused, and still prunes sessions", async () => {
+    const db = testDatabase();
+    const { user } = await signUp();
+    await db.execute(sql`
+      insert into r2_outbox (object_key, reason, not_before, attempts)
+      values ('users/nobody/long-refused', 'delete', now() - interval '1 second', 40)`);
+    await db.execute(sql`
+      insert into refresh_tokens (user_id, family_id, token_version, token_hash, expires_at)
+      values (${user.id}, gen_random_uuid(), 0, 'long-expired', now() - interval '8 days')`);
+
+    await runScheduledSweep({ ATTACHMENTS: refusingBucket });
+
+    const { rows } = await db.execute<{ attempts: number; waitMinutes: number }>(sql`
+      select attempts, extract(epoch from not_before - now()) / 60 as "waitMinutes"
+      from r2_outbox where object_key = 'users/nobody/long-refused'`);
+    expect(rows[0]?.attempts).toBe(41);
+    expect(Number(rows[0]?.waitMinutes)).toBeGreaterThan(59);
+    expect(Number(rows[0]?.waitMinutes)).toBeLessThanOrEqual(60);
+    const expired = await db.execute(sql`select 1 from refresh_tokens where token_hash = 'long-expired'`);
+    expect(expired.rows).toHaveLength(0);
+    expect(logs.errors("sweep: R2 delete failed")).toHaveLength(1);
+    expect(logs.lines.filter((line) => line.level === "error")).toHaveLength(1);
+  });
+});
