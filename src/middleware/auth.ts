@@ -4,9 +4,14 @@ import { configFrom } from "../env";
 import { unauthorized } from "../lib/problem";
 import { verifyAccessToken } from "../lib/tokens";
 
+// What one user sees must never be served to another by a shared cache, and a client's own cache must
+// ask again before reuse: ETag revalidation (304) keeps that cheap. A handler may set a stricter value.
+const PRIVATE_ANSWER = "private, no-cache";
+
 /**
  * Requires `Authorization: Bearer <access token>` and puts its subject on the context. The token's
  * version is checked against the account by each handler's own query, in the same round trip.
+ * Every answer it lets through, errors included, is marked private.
  */
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async function requireUser(c, next) {
@@ -17,5 +22,6 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
     if (!subject) throw unauthorized("The access token is invalid or expired.", "invalid_token");
     c.set("auth", subject);
     await next();
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", PRIVATE_ANSWER);
   };
 }
