@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { authed, form, json, signIn, uniqueEmail } from "./support/accounts";
-import { api } from "./support/api";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { authed, form, json, signIn, signUp, uniqueEmail } from "./support/accounts";
+import { api, testDatabase } from "./support/api";
+import { captureLogs } from "./support/logs";
 
 // Walks every account flow, success and failure, and checks that no password or hash ever appears
 // in a response body, a response header or a log line.
 describe("passwords and hashes never leave the worker", () => {
-  const logged: string[] = [];
+  const logs = captureLogs();
   const seen: string[] = [];
-  const spies: ReturnType<typeof vi.spyOn>[] = [];
-
-  beforeAll(() => {
-    for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-      spies.push(
-        vi.spyOn(console, method).mockImplementation((...args) => void logged.push(args.map(String).join(" "))),
-      );
-    }
-  });
-  afterAll(() => {
-    for (const spy of spies) spy.mockRestore();
-  });
 
   async function record(response: Promise<Response>) {
     const settled = await response;
@@ -48,10 +38,59 @@ describe("passwords and hashes never leave the worker", () => {
     );
     await record(authed(fresh.access_token, "/v1/users/me", json({ password: next }, { method: "DELETE" })));
 
-    expect(logged.length).toBeGreaterThan(0);
-    const everything = [...seen, ...logged].join("\n");
+    expect(logs.text.length).toBeGreaterThan(0);
+    const everything = [...seen, ...logs.text].join("\n");
     for (const secret of [password, next, "wrong password ✓", "short!", "$pbkdf2", "password_hash", "passwordHash"]) {
       expect(everything).not.toContain(secret);
     }
+  });
+});
+
+// A failing statement is where secrets used to leak: the driver's error message carries the query's
+// parameters. Each case makes the file's own database refuse a statement that carries a known secret,
+// so the 500 is forced (a bug on purpose), and checks what the log kept and what it did not.
+describe("a database error's log line", () => {
+  const logs = captureLogs();
+  const tripwire = `tripwire${crypto.randomUUID().replaceAll("-", "")}`;
+
+  function expectLoggedWithout(secrets: string[], constraint: string) {
+    const everything = logs.text.join("\n");
+    for (const secret of [...secrets, "$pbkdf2", "params"]) expect(everything).not.toContain(secret);
+    const [line, ...others] = logs.errors("unhandled error");
+    expect(others).toHaveLength(0);
+    expect(line).toMatchObject({ requestId: expect.any(String), error: { class: expect.any(String) } });
+    expect(JSON.stringify(line)).toContain(constraint);
+    expect(JSON.stringify(line)).toContain("23514"); // check_violation: the code, not the message
+  }
+
+  it("keeps the new user's email, password and hash out when register fails", async () => {
+    await testDatabase().execute(
+      sql.raw(`alter table users add constraint refuse_tripwire check (email not like '%${tripwire}%')`),
+    );
+    const email = `${tripwire}@example.com`;
+    const password = `register secret ${tripwire.slice(0, 8)} ✓`;
+    expect((await api("/v1/auth/register", json({ email, password }))).status).toBe(500);
+    expectLoggedWithout([email, tripwire, password], "refuse_tripwire");
+  });
+
+  it("keeps the sign-in username and password out when counting a failure fails", async () => {
+    await testDatabase().execute(
+      sql.raw(`alter table password_guesses add constraint refuse_tripwire_key check (key not like '%${tripwire}%')`),
+    );
+    const username = `${tripwire}-someone@example.com`;
+    const password = `sign-in secret ${tripwire.slice(0, 8)}`;
+    const response = await api("/v1/auth/token", form({ grant_type: "password", username, password }));
+    expect(response.status).toBe(500);
+    expectLoggedWithout([username, tripwire, password], "refuse_tripwire_key");
+  });
+
+  it("keeps a note's text out when writing it fails", async () => {
+    const { request } = await signUp();
+    await testDatabase().execute(
+      sql.raw(`alter table notes add constraint refuse_tripwire_note check (content not like '%${tripwire}%')`),
+    );
+    const content = `my diary: ${tripwire}`;
+    expect((await request("/v1/notes", json({ title: "Private", content }))).status).toBe(500);
+    expectLoggedWithout([content, tripwire], "refuse_tripwire_note");
   });
 });
