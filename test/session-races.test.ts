@@ -19,6 +19,7 @@ describe("a sign-in racing a password change", () => {
   it("issues nothing for the token version read before the change", async () => {
     const { user, email, tokens } = await signUp();
     const versionAtCheck = await tokenVersion(user.id);
+    const network = uniqueIp();
     await authed(
       tokens.access_token,
       "/v1/users/me/password",
@@ -30,11 +31,15 @@ describe("a sign-in racing a password change", () => {
       tokenVersion: versionAtCheck,
       tokenHash: refreshToken.hash,
       ttlSeconds: 3600,
-      knownNetworkKey: guessKeys.signInFromNetwork(email, uniqueIp()),
+      knownNetworkKey: guessKeys.signInFromNetwork(email, network),
       rehash: null,
     });
     expect(issued).toBe(false);
     expect((await refresh(refreshToken.token)).status).toBe(400);
+    const known = await testDatabase().execute(
+      sql`select 1 from password_guesses where key = ${guessKeys.signInFromNetwork(email, network)}`,
+    );
+    expect(known.rows).toHaveLength(0);
   });
 
   it("cannot keep a refresh token that was stored with the old version after the change", async () => {

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { passwordGuesses } from "../schema";
 
@@ -65,9 +65,9 @@ export const signInThrottle = (email: string, network: string) => sql`
   left join ${passwordGuesses} n on n.key = ${guessKeys.signInFromNetwork(email, network)}
   left join ${passwordGuesses} e on e.key = ${guessKeys.signIn(email)}`;
 
-/** A correct password from `network`: its counter restarts and it becomes a known network. */
-export const knownNetworkUpsert = (key: string) => sql`
-  insert into ${passwordGuesses} (key, failures, last_success_at) values (${key}, 0, now())
+/** For each row of `source`, a correct password from the network of `key`: the counter restarts, the network is known. */
+export const knownNetworkUpsert = (key: string, source: SQL) => sql`
+  insert into ${passwordGuesses} (key, failures, last_success_at) select ${key}, 0, now() from ${source}
   on conflict (key) do update set failures = 0, locked_until = null, last_success_at = now()`;
 
 /** Failure counters idle for a day, and known networks not seen for KNOWN_NETWORK_DAYS, tell nobody anything. */

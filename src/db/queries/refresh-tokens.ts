@@ -30,7 +30,7 @@ export async function issueRefreshToken(
       from account
       returning user_id
     ), known as (
-      ${knownNetworkUpsert(args.knownNetworkKey)}
+      ${knownNetworkUpsert(args.knownNetworkKey, sql`minted`)}
     ), rehashed as (
       update ${users} set password_hash = ${args.rehash}
       where id in (select user_id from minted) and ${args.rehash}::text is not null
