@@ -2,37 +2,87 @@ import { z } from "@hono/zod-openapi";
 import { fromBase64Url, toBase64Url } from "./base64url";
 import { validationFailed } from "./problem";
 
-// An opaque keyset cursor: the last row's sort values. The timestamp keeps Postgres' microseconds, so
-// rows created within one millisecond still order exactly; `rank` is present when sorting by relevance.
-const CursorSchema = z.strictObject({
-  sort: z.enum(["updated", "created"]),
-  time: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+// An opaque keyset cursor: the last row's sort values, signed with an HMAC over the listing it belongs
+// to. Only cursors this API made for the same listing verify, so a forged or edited one is refused
+// before any of its fields is read, and no value a client invents ever reaches a statement. The
+// timestamp keeps Postgres' microseconds, so rows created within one millisecond still order exactly;
+// `rank` is present when sorting by relevance.
+
+const PositionSchema = z.strictObject({
+  // Timestamps of rows this API wrote: never before 1970, and never an impossible date.
+  time: z
+    .string()
+    .regex(/^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+    .refine((time) => new Date(`${time.slice(0, 23)}Z`).toISOString() === `${time.slice(0, 23)}Z`),
   id: z.uuid(),
-  rank: z.number().optional(),
+  // ts_rank's value, a Postgres real.
+  rank: z.number().min(0).max(3.4e38).optional(),
 });
 
-export type Cursor = z.infer<typeof CursorSchema>;
+export type Cursor = z.infer<typeof PositionSchema>;
 
-export function encodeCursor(cursor: Cursor): string {
-  return toBase64Url(new TextEncoder().encode(JSON.stringify(cursor)));
+/** What a cursor is bound to: every parameter of a listing except the page size and the cursor itself. */
+export type Listing = Record<string, string | number | boolean | string[] | undefined>;
+
+const encoder = new TextEncoder();
+const TOKEN = /^[A-Za-z0-9_-]{1,700}$/;
+const keys = new Map<string, CryptoKey>();
+
+/**
+ * The cursor key, derived from a server secret with HKDF under a label of its own, so it is
+ * independent of what else that secret keys. Cached per secret as a key, not as a promise, so no
+ * request ever waits on work begun by another.
+ */
+async function cursorKey(secret: string): Promise<CryptoKey> {
+  const cached = keys.get(secret);
+  if (cached) return cached;
+  const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
+  const key = await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode("cloud-notes keyset cursor v1") },
+    material,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign", "verify"],
+  );
+  keys.set(secret, key);
+  return key;
 }
 
-/** The cursor, if it is one this API made for the same kind of listing; otherwise a 422. */
-export function decodeCursor(text: string, expected: { sort: Cursor["sort"]; ranked: boolean }): Cursor {
-  let parsed: unknown;
+const signedData = (listing: Listing, payload: string) => encoder.encode(`${JSON.stringify(listing)}\n${payload}`);
+
+export async function encodeCursor(position: Cursor, listing: Listing, secret: string): Promise<string> {
+  const payload = toBase64Url(encoder.encode(JSON.stringify(position)));
+  const mac = await crypto.subtle.sign("HMAC", await cursorKey(secret), signedData(listing, payload));
+  return `${payload}.${toBase64Url(new Uint8Array(mac))}`;
+}
+
+/** The position a cursor made by this API for the same listing carries; otherwise a 422. */
+export async function decodeCursor(
+  text: string,
+  expected: { listing: Listing; ranked: boolean; secret: string },
+): Promise<Cursor> {
+  const [payload, mac, ...rest] = text.split(".");
+  if (!payload || !mac || rest.length > 0 || !TOKEN.test(payload) || !TOKEN.test(mac)) throw invalidCursor();
+  let position: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(fromBase64Url(text)));
+    const key = await cursorKey(expected.secret);
+    const authentic = await crypto.subtle.verify(
+      "HMAC",
+      key,
+      fromBase64Url(mac),
+      signedData(expected.listing, payload),
+    );
+    if (!authentic) throw invalidCursor();
+    position = JSON.parse(new TextDecoder().decode(fromBase64Url(payload)));
   } catch {
     throw invalidCursor();
   }
-  const result = CursorSchema.safeParse(parsed);
-  if (!result.success || result.data.sort !== expected.sort || (result.data.rank !== undefined) !== expected.ranked) {
-    throw invalidCursor();
-  }
+  const result = PositionSchema.safeParse(position);
+  if (!result.success || (result.data.rank !== undefined) !== expected.ranked) throw invalidCursor();
   return result.data;
 }
 
 const invalidCursor = () =>
   validationFailed([
-    { path: "query.cursor", message: "not a cursor from this listing: pass nextCursor back with the same sort and q" },
+    { path: "query.cursor", message: "not a cursor from this listing: pass nextCursor back with the same filters" },
   ]);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { text } from "../../lib/schemas";
 
 export const MAX_ATTACHMENTS_PER_NOTE = 20;
 
@@ -29,5 +30,5 @@ export const NoteParam = z.object({ id: uuidParam("id") });
 export const AttachmentParams = z.object({ id: uuidParam("id"), attachmentId: uuidParam("attachmentId") });
 
 export const UploadQuery = z.object({
-  filename: z.string().max(1024).optional().openapi({ description: "For raw uploads; or send Content-Disposition" }),
+  filename: text().max(1024).optional().openapi({ description: "For raw uploads; or send Content-Disposition" }),
 });

@@ -5,7 +5,7 @@ import { rateLimitByClientIp } from "../../middleware/rate-limit";
 import * as handlers from "./auth.handlers";
 import * as routes from "./auth.routes";
 import { perClientIp } from "./login-throttle";
-import { oauthError } from "./oauth-error";
+import { invalidForm } from "./oauth-error";
 
 const router = createRouter();
 // The token endpoint limits only its password grant, in the handler: refreshing guesses nothing.
@@ -15,8 +15,8 @@ router.use("/v1/auth/*", limitBody(SMALL_BODY_BYTES), database());
 export const authRouter = router
   .openapi(routes.register, handlers.register)
   .openapi(routes.token, handlers.token, (result, c) => {
-    if (!result.success) return oauthError(c, "invalid_request", "The request must be a form with grant_type.");
+    if (!result.success) return invalidForm(c, result.error);
   })
   .openapi(routes.revoke, handlers.revoke, (result, c) => {
-    if (!result.success) return oauthError(c, "invalid_request", "The request must be a form with token.");
+    if (!result.success) return invalidForm(c, result.error);
   });

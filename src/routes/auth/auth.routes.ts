@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
+import { text } from "../../lib/schemas";
 import { DisplayNameSchema, EmailSchema, PasswordSchema, UserSchema } from "../users/user.schemas";
 import { OAuthErrorSchema } from "./oauth-error";
 import { TokenResponseSchema } from "./token-response";
@@ -27,12 +28,12 @@ export const register = createRoute({
 // so that a missing one is answered as `invalid_request`, as OAuth clients expect.
 const TokenRequestSchema = z
   .object({
-    grant_type: z.string().openapi({ enum: ["password", "refresh_token"] }),
-    username: z.string().optional().openapi({ description: "The email address (password grant)" }),
-    password: z.string().optional().openapi({ format: "password", description: "password grant" }),
-    refresh_token: z.string().optional().openapi({ description: "refresh_token grant" }),
-    scope: z.string().optional().openapi({ description: "Ignored: tokens carry no scopes" }),
-    client_id: z.string().optional().openapi({ description: "Ignored: every client is public" }),
+    grant_type: text().openapi({ enum: ["password", "refresh_token"] }),
+    username: text().optional().openapi({ description: "The email address (password grant)" }),
+    password: text().optional().openapi({ format: "password", description: "password grant" }),
+    refresh_token: text().optional().openapi({ description: "refresh_token grant" }),
+    scope: text().optional().openapi({ description: "Ignored: tokens carry no scopes" }),
+    client_id: text().optional().openapi({ description: "Ignored: every client is public" }),
   })
   .openapi("TokenRequest");
 
@@ -55,8 +56,8 @@ export const token = createRoute({
 
 const RevokeRequestSchema = z
   .object({
-    token: z.string().openapi({ description: "A refresh token" }),
-    token_type_hint: z.string().optional(),
+    token: text().openapi({ description: "A refresh token" }),
+    token_type_hint: text().optional(),
   })
   .openapi("RevokeRequest");
 

@@ -36,3 +36,9 @@ export function oauthError(c: Context, error: OAuthErrorCode, description: strin
   };
   return c.json(body, status, NO_STORE);
 }
+
+/** A form the schema refused, as `invalid_request` naming each field and what is wrong with it. */
+export function invalidForm(c: Context, error: z.ZodError) {
+  const fields = error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+  return oauthError(c, "invalid_request", `The form is invalid. ${fields.join("; ")}.`);
+}

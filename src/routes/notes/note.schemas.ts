@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { queryInteger, text } from "../../lib/schemas";
 
 export const MAX_TAGS = 20;
 
@@ -22,12 +23,12 @@ export const NoteSchema = z
 
 export type Note = z.infer<typeof NoteSchema>;
 
-const Title = z.string().trim().min(1).max(200).openapi({ example: "Groceries" });
-const Content = z.string().max(100_000).openapi({ example: "Milk, eggs, flour" });
+const Title = text().trim().min(1).max(200).openapi({ example: "Groceries" });
+const Content = text().max(100_000).openapi({ example: "Milk, eggs, flour" });
 
 /** Trimmed, lower-cased, de-duplicated; 1 to 40 characters each, at most 20. */
 const Tags = z
-  .array(z.string().trim().toLowerCase().min(1).max(40))
+  .array(text().trim().toLowerCase().min(1).max(40))
   .max(100)
   .transform((tags) => [...new Set(tags)])
   .pipe(z.array(z.string()).max(MAX_TAGS, `at most ${MAX_TAGS} distinct tags`))
@@ -65,15 +66,15 @@ export type NotePatch = z.infer<typeof UpdateNoteSchema>;
 const booleanQuery = z.enum(["true", "false"]).transform((value) => value === "true");
 
 export const ListNotesQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
-  cursor: z.string().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
+  limit: queryInteger({ min: 1, max: 100 }).default(20),
+  cursor: text().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
   sort: z.enum(["updated", "created"]).default("updated"),
-  q: z.string().trim().min(1).max(200).optional().openapi({ description: "Full-text search over title and content" }),
+  q: text().trim().min(1).max(200).optional().openapi({ description: "Full-text search over title and content" }),
   tag: z
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((value) => (value === undefined ? [] : [value].flat()))
-    .pipe(z.array(z.string().trim().toLowerCase().min(1).max(40)).max(MAX_TAGS))
+    .pipe(z.array(text().trim().toLowerCase().min(1).max(40)).max(MAX_TAGS))
     .openapi({ description: "Repeatable: notes carrying every tag given", type: "array", items: { type: "string" } }),
   pinned: booleanQuery.optional(),
   archived: booleanQuery.default(false),

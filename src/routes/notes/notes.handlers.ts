@@ -81,14 +81,18 @@ export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) =
 
 export const listNotes: AppRouteHandler<typeof routes.listNotes> = async (c) => {
   const filters = c.req.valid("query");
-  const after = filters.cursor ? decodeCursor(filters.cursor, { sort: filters.sort, ranked: !!filters.q }) : undefined;
+  const { limit: _, cursor, ...listing } = filters;
+  // The pepper is never rotated (that would void every password), so cursors outlive deploys.
+  const secret = c.var.config.PASSWORD_PEPPER;
+  const ranked = filters.q !== undefined;
+  const after = cursor ? await decodeCursor(cursor, { listing, ranked, secret }) : undefined;
   const rows = await queries.listNotes(c.var.db, c.var.auth, filters, after);
   if (rows === "unauthenticated") throw sessionEnded();
   const page = rows.slice(0, filters.limit);
   const last = page.at(-1);
   const nextCursor =
     rows.length > filters.limit && last
-      ? encodeCursor({ sort: filters.sort, time: last.cursorTime, id: last.id, rank: last.rank ?? undefined })
+      ? await encodeCursor({ time: last.cursorTime, id: last.id, rank: last.rank ?? undefined }, listing, secret)
       : null;
   return c.json({ items: page.map(({ cursorTime: _, rank: __, ...note }) => note), nextCursor }, 200);
 };

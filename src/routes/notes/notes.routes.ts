@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
 import { signedIn } from "../../lib/openapi-security";
+import { text } from "../../lib/schemas";
 import {
   CreateNoteSchema,
   ListNotesQuery,
@@ -13,7 +14,7 @@ import {
 const noteJson = { "application/json": { schema: NoteSchema } };
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
 const ifMatch = z.object({
-  "if-match": z.string().optional().openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
+  "if-match": text().optional().openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
 });
 
 export const createNote = createRoute({
@@ -50,7 +51,7 @@ export const getNote = createRoute({
   security: signedIn,
   request: {
     params: NoteIdParam,
-    headers: z.object({ "if-none-match": z.string().optional() }),
+    headers: z.object({ "if-none-match": text().optional() }),
   },
   responses: {
     200: { description: "The note", content: noteJson, headers: etagHeader },

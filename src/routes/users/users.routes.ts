@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
 import { signedIn } from "../../lib/openapi-security";
+import { text } from "../../lib/schemas";
 import { TokenResponseSchema } from "../auth/token-response";
 import { DisplayNameSchema, PasswordSchema, UserSchema } from "./user.schemas";
 
@@ -30,7 +31,7 @@ export const updateMe = createRoute({
 });
 
 const ChangePasswordSchema = z
-  .strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: PasswordSchema })
+  .strictObject({ currentPassword: text().min(1).max(1024), newPassword: PasswordSchema })
   .openapi("ChangePassword");
 
 export const changePassword = createRoute({
@@ -51,7 +52,7 @@ export const changePassword = createRoute({
   },
 });
 
-const DeleteMeSchema = z.strictObject({ password: z.string().min(1).max(1024) }).openapi("DeleteMe");
+const DeleteMeSchema = z.strictObject({ password: text().min(1).max(1024) }).openapi("DeleteMe");
 
 export const deleteMe = createRoute({
   method: "delete",

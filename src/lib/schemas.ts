@@ -1,0 +1,36 @@
+import { z } from "@hono/zod-openapi";
+
+// The input rules every contract shares, so a field cannot forget them. test/input-fuzz.test.ts feeds
+// hostile values into every string and number the OpenAPI document declares and holds them to these.
+
+/**
+ * Text the API accepts anywhere: well-formed Unicode, and no U+0000. A lone surrogate cannot be
+ * encoded as UTF-8 (the driver would store U+FFFD in its place, or Postgres refuses the JSON that
+ * carries it), and Postgres cannot store U+0000 in text or jsonb.
+ */
+export function textProblem(value: string): string | undefined {
+  if (!value.isWellFormed()) return "must be well-formed Unicode (no unpaired surrogate)";
+  if (value.includes("\0")) return "must not contain U+0000";
+  return undefined;
+}
+
+/** A string under the text rule; chain zod's string methods (trim, min, max …) after it. */
+export const text = () =>
+  z.string().check((ctx) => {
+    const problem = textProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
+  });
+
+const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
+
+/**
+ * A whole number in a query string, in plain decimal digits only: no sign, spaces, hex, exponent or
+ * fraction, which Number() would all accept ("0x10", "1e1", " 5 "). Add `.optional()` or `.default(n)`.
+ */
+export const queryInteger = (bounds: { min: number; max: number }) =>
+  z
+    .string()
+    .regex(DIGITS, "must be a whole number in decimal digits")
+    .transform(Number)
+    .pipe(z.number().int().min(bounds.min).max(bounds.max))
+    .openapi({ type: "integer", minimum: bounds.min, maximum: bounds.max });
