@@ -66,7 +66,7 @@ export type NotePatch = z.infer<typeof UpdateNoteSchema>;
 const booleanQuery = z.enum(["true", "false"]).transform((value) => value === "true");
 
 export const ListNotesQuery = z.object({
-  limit: queryInteger({ min: 1, max: 100 }).default(20),
+  limit: queryInteger({ min: 1, max: 100 }).default(20).openapi({ default: 20, example: 20 }),
   cursor: text().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
   sort: z.enum(["updated", "created"]).default("updated"),
   q: text().trim().min(1).max(200).optional().openapi({ description: "Full-text search over title and content" }),
