@@ -47,6 +47,9 @@ const settingsSchema = z.object({
   // A refresh token presented again this soon after its rotation is a client retrying a lost answer
   // (RFC 9700 4.14.2), not a replay: it gets a fresh token instead of revoking the sign-in. 0 turns it off.
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  // How long one database call (or one interactive transaction, connect to commit) may take before the
+  // request gives up with 503. Neon wakes a suspended compute in well under a second.
+  DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
   // Workers accept request bodies of at most 500 MB (Enterprise), 100 MB on Free and Pro.
   MAX_ATTACHMENT_BYTES: bytes(25 * MiB, 500 * MiB),
   USER_STORAGE_QUOTA_BYTES: bytes(1024 * MiB, Number.MAX_SAFE_INTEGER),

@@ -19,6 +19,9 @@ describe("API description", () => {
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         expect(Object.keys(operation.responses ?? {}), `${method.toUpperCase()} ${path}`).not.toHaveLength(0);
+        // Every resource route reaches the database, so every one can answer 503 (database unavailable).
+        if (path.startsWith("/v1/"))
+          expect(operation.responses, `${method.toUpperCase()} ${path}`).toHaveProperty("503");
       }
     }
   });

@@ -17,6 +17,9 @@ export default defineConfig({
           // Each test file clones the template into its own database and points DATABASE_URL there.
           TEST_ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),
           TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
+          // test/node/fault-proxy.ts: PostgreSQL behind a switch, for the database-fault tests.
+          TEST_FAULT_PROXY_PORT: String(inject("faultProxyPort")),
+          TEST_FAULT_PROXY_CONTROL: inject("faultProxyControl"),
         },
       },
     })),

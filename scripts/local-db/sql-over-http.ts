@@ -59,8 +59,23 @@ export async function handleSqlOverHttp(request: IncomingMessage, response: Serv
   try {
     client = await poolFor(connectionString).connect();
   } catch (error) {
-    return sendError(response, error);
+    // Postgres refusing (bad password, no such database) is a 400 with its SQLSTATE, as from Neon;
+    // no Postgres to talk to at all is the proxy's own failure, a 5xx.
+    if (
+      typeof (error as { code?: unknown }).code === "string" &&
+      /^[0-9A-Z]{5}$/.test((error as { code: string }).code)
+    ) {
+      return sendError(response, error);
+    }
+    return send(response, 502, { message: "cannot reach the database" });
   }
+  // A connection that breaks mid-query (a server stopped under it) fails that query, and is dropped
+  // rather than pooled again; without a listener its 'error' event would take this whole process down.
+  let broken = false;
+  const markBroken = () => {
+    broken = true;
+  };
+  client.on("error", markBroken);
   try {
     if (Array.isArray(body.queries)) {
       const results = await runBatch(client, body.queries, arrayMode, request);
@@ -70,7 +85,8 @@ export async function handleSqlOverHttp(request: IncomingMessage, response: Serv
   } catch (error) {
     return sendError(response, error);
   } finally {
-    client.release();
+    client.off("error", markBroken);
+    client.release(broken);
   }
 }
 

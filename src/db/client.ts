@@ -1,4 +1,5 @@
-import { neon, Pool } from "@neondatabase/serverless";
+import { Client, neon, neonConfig } from "@neondatabase/serverless";
+import { sql } from "drizzle-orm";
 import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
 import { drizzle as drizzlePool } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
@@ -6,6 +7,32 @@ import type { BackgroundWork } from "../lib/background-work";
 import { logError } from "../lib/log";
 import { useLocalNeonEndpoint } from "./local-neon";
 import * as schema from "./schema";
+import { DatabaseUnavailable, withDeadline } from "./unavailable";
+
+// Every database call is bounded by DATABASE_TIMEOUT_MS (README "When the database is down or slow"):
+// a stopped or paused server, or a network that drops packets, must cost a request a few seconds and a
+// 503, not a hang. The HTTP driver's fetch gets an AbortSignal per call, which also bounds reading the
+// answer; a WebSocket transaction gets a deadline from connect to commit, and the server, should it
+// still be alive, cancels its statements and an abandoned transaction itself.
+
+/** Our fetch option naming a client's time limit; fetch itself ignores unknown members. */
+interface DeadlineInit extends RequestInit {
+  deadlineMs?: number;
+}
+
+neonConfig.fetchFunction = async (url: string, init: DeadlineInit) => {
+  const { deadlineMs, ...request } = init;
+  let response: Response;
+  try {
+    response = await fetch(url, { ...request, signal: deadlineMs ? AbortSignal.timeout(deadlineMs) : null });
+  } catch (error) {
+    const timedOut = error instanceof Error && error.name === "TimeoutError";
+    throw new DatabaseUnavailable(timedOut ? "timeout" : "unreachable", { cause: error });
+  }
+  // Neon's proxy answers 5xx when it cannot reach or run the compute; statement errors are 400s.
+  if (response.status >= 500) throw new DatabaseUnavailable("server error");
+  return response;
+};
 
 /**
  * The request's database: Neon's SQL-over-HTTP driver, one HTTP round trip per statement or per
@@ -13,7 +40,8 @@ import * as schema from "./schema";
  */
 export function createDatabase(config: Config) {
   if (config.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(config.LOCAL_NEON_ENDPOINT);
-  return drizzleHttp({ client: neon(config.DATABASE_URL), schema });
+  const client = neon(config.DATABASE_URL, { fetchOptions: { deadlineMs: config.DATABASE_TIMEOUT_MS } });
+  return drizzleHttp({ client, schema });
 }
 
 export type Database = ReturnType<typeof createDatabase>;
@@ -22,7 +50,7 @@ export type Transaction = Parameters<Parameters<PoolDatabase["transaction"]>[0]>
 
 /**
  * For the rare request that needs an interactive transaction (read, decide, write). Workers cannot
- * share a socket between requests, so the WebSocket pool lives and dies inside this request.
+ * share a socket between requests, so the WebSocket connection lives and dies inside this request.
  */
 export async function inTransaction<T>(
   config: Config,
@@ -30,11 +58,26 @@ export async function inTransaction<T>(
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   if (config.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(config.LOCAL_NEON_ENDPOINT);
-  const pool = new Pool({ connectionString: config.DATABASE_URL });
-  pool.on("error", (error: Error) => logError("database pool error", error));
+  const timeoutMs = config.DATABASE_TIMEOUT_MS;
+  const client = new Client({ connectionString: config.DATABASE_URL });
+  let ended = false;
+  // Once we have given up on it, a stalled connection may still wake and complain: nobody is listening.
+  client.on("error", (error: Error) => {
+    if (!ended) logError("database connection error", error);
+  });
+  const transaction = async () => {
+    await client.connect();
+    return drizzlePool({ client, schema }).transaction(async (tx) => {
+      await tx.execute(sql`select set_config('statement_timeout', ${String(timeoutMs)}, true),
+        set_config('idle_in_transaction_session_timeout', ${String(timeoutMs)}, true)`);
+      return work(tx);
+    });
+  };
   try {
-    return await drizzlePool({ client: pool, schema }).transaction(work);
+    return await withDeadline(transaction(), timeoutMs);
   } finally {
-    executionCtx.waitUntil(pool.end());
+    ended = true;
+    // A stalled socket never finishes a polite end; the request's end drops it in any case.
+    executionCtx.waitUntil(withDeadline(client.end(), timeoutMs).catch(() => undefined));
   }
 }

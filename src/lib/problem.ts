@@ -72,6 +72,15 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     headers: { "Retry-After": String(retryAfterSeconds) },
   });
 
+/** 503 while a dependency (the database) is unreachable or too slow; clients should retry shortly. */
+export const dependencyUnavailable = (extensions: Record<string, unknown> = {}) =>
+  new Problem(503, {
+    type: problemType("dependency-unavailable"),
+    detail: "The database did not answer in time; try again shortly.",
+    headers: { "Retry-After": "5", "Cache-Control": "no-store" },
+    extensions,
+  });
+
 export const validationFailed = (errors: FieldError[]) =>
   new Problem(422, {
     type: problemType("validation"),

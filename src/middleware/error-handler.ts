@@ -2,10 +2,11 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { ConfigError } from "../env";
 import { statusTitle } from "../lib/http-status";
 import { logError } from "../lib/log";
-import { notFound, Problem, renderProblem } from "../lib/problem";
+import { dependencyUnavailable, notFound, Problem, renderProblem } from "../lib/problem";
 
 /** Every error leaves as application/problem+json; anything unexpected is logged and told apart by request id only. */
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
@@ -16,6 +17,10 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     return renderProblem(c, new Problem(status, { detail: error.message || statusTitle(status) }));
   }
   const requestId = c.get("requestId");
+  if (isDatabaseUnavailable(error)) {
+    logError("database unavailable", error, { requestId, method: c.req.method, path: c.req.path });
+    return renderProblem(c, dependencyUnavailable());
+  }
   if (error instanceof ConfigError) {
     logError("configuration error", error, { requestId });
     return renderProblem(c, new Problem(500, { detail: error.message }));

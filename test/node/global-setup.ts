@@ -7,6 +7,7 @@ import type { TestProject } from "vitest/node";
 import { freePort } from "../../scripts/local-db/free-port.ts";
 import { startLocalStack } from "../../scripts/local-db/index.ts";
 import { migrateDatabase } from "../../scripts/migrate.ts";
+import { startFaultProxy } from "./fault-proxy.ts";
 
 export const TEMPLATE_DATABASE = "cloud_notes_template";
 
@@ -15,6 +16,8 @@ declare module "vitest" {
     adminDatabaseUrl: string;
     templateDatabase: string;
     neonEndpoint: string;
+    faultProxyPort: number;
+    faultProxyControl: string;
   }
 }
 
@@ -36,11 +39,17 @@ export default async function setup(project: TestProject) {
     throw error;
   }
 
+  const postgres = new URL(stack.adminUrl);
+  const faultProxy = await startFaultProxy({ host: postgres.hostname, port: Number(postgres.port) });
+
   project.provide("adminDatabaseUrl", stack.adminUrl);
+  project.provide("faultProxyPort", faultProxy.port);
+  project.provide("faultProxyControl", faultProxy.control);
   project.provide("templateDatabase", TEMPLATE_DATABASE);
   project.provide("neonEndpoint", stack.neonEndpoint);
 
   return async () => {
+    await faultProxy.stop();
     await stack.stop();
     rmSync(workDir, { recursive: true, force: true });
   };

@@ -4,5 +4,7 @@ declare namespace Cloudflare {
     LOCAL_NEON_ENDPOINT: string;
     TEST_ADMIN_DATABASE_URL: string;
     TEST_TEMPLATE_DATABASE: string;
+    TEST_FAULT_PROXY_PORT: string;
+    TEST_FAULT_PROXY_CONTROL: string;
   }
 }

@@ -3,6 +3,7 @@ import { readIncomingUpload } from "../../attachments/incoming-upload";
 import { storeKnownLength, storeUnknownLength } from "../../attachments/store-object";
 import { inTransaction } from "../../db/client";
 import * as queries from "../../db/queries/attachments";
+import { isDatabaseUnavailable } from "../../db/unavailable";
 import { ifNoneMatchHits } from "../../lib/etag";
 import { contentDisposition } from "../../lib/filename";
 import { logError } from "../../lib/log";
@@ -79,11 +80,15 @@ async function storeUpload(c: UploadContext, noteId: string, replacing?: string)
     if (confirmation.kind !== "done") throw refusal(confirmation.kind, quotaBytes);
     return confirmation.attachment;
   } catch (error) {
-    c.executionCtx.waitUntil(
-      Promise.all([bucket.delete(objectKey), queries.discardReservation(db, objectKey)]).catch((cleanup) =>
-        logError("upload cleanup failed; the sweep will retry", cleanup, { requestId: c.var.requestId }),
-      ),
-    );
+    // With the database unreachable, a commit may have landed unseen: the bytes stay until the sweep,
+    // which deletes a reserved object only once no attachment row names it.
+    if (!isDatabaseUnavailable(error)) {
+      c.executionCtx.waitUntil(
+        Promise.all([bucket.delete(objectKey), queries.discardReservation(db, objectKey)]).catch((cleanup) =>
+          logError("upload cleanup failed; the sweep will retry", cleanup, { requestId: c.var.requestId }),
+        ),
+      );
+    }
     throw error;
   }
 }

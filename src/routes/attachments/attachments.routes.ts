@@ -37,7 +37,7 @@ export const listAttachments = createRoute({
   request: { params: NoteParam },
   responses: {
     200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
-    ...problems(401, 404),
+    ...problems(401, 404, 503),
   },
 });
 
@@ -52,7 +52,7 @@ export const downloadAttachment = createRoute({
     200: { description: "The whole file", content: { "application/octet-stream": { schema: binary } } },
     206: { description: "The requested range", content: { "application/octet-stream": { schema: binary } } },
     304: { description: "Not modified" },
-    ...problems(401, 404, 416),
+    ...problems(401, 404, 416, 503),
   },
 });
 
@@ -76,5 +76,5 @@ export const deleteAttachment = createRoute({
   summary: "Delete an attachment and its bytes",
   security: signedIn,
   request: { params: AttachmentParams },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 503) },
 });

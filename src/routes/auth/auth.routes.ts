@@ -20,7 +20,7 @@ export const register = createRoute({
       description: "Created; `Location` points at /v1/users/me",
       content: { "application/json": { schema: UserSchema } },
     },
-    ...problems(400, 409, 413, 422, 429),
+    ...problems(400, 409, 413, 422, 429, 503),
   },
 });
 
@@ -50,7 +50,7 @@ export const token = createRoute({
   responses: {
     200: { description: "Tokens", content: { "application/json": { schema: TokenResponseSchema } } },
     400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-    ...problems(413, 429),
+    ...problems(413, 429, 503),
   },
 });
 
@@ -72,6 +72,6 @@ export const revoke = createRoute({
   responses: {
     200: { description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 2.2)" },
     400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-    ...problems(413),
+    ...problems(413, 503),
   },
 });

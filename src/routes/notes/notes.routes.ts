@@ -26,7 +26,7 @@ export const createNote = createRoute({
   request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
   responses: {
     201: { description: "Created; Location and ETag set", content: noteJson, headers: etagHeader },
-    ...problems(400, 401, 413, 415, 422),
+    ...problems(400, 401, 413, 415, 422, 503),
   },
 });
 
@@ -39,7 +39,7 @@ export const listNotes = createRoute({
   request: { query: ListNotesQuery },
   responses: {
     200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } },
-    ...problems(401, 422),
+    ...problems(401, 422, 503),
   },
 });
 
@@ -56,7 +56,7 @@ export const getNote = createRoute({
   responses: {
     200: { description: "The note", content: noteJson, headers: etagHeader },
     304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
-    ...problems(401, 404),
+    ...problems(401, 404, 503),
   },
 });
 
@@ -73,7 +73,7 @@ export const updateNote = createRoute({
   },
   responses: {
     200: { description: "The updated note", content: noteJson, headers: etagHeader },
-    ...problems(400, 401, 404, 412, 413, 415, 422),
+    ...problems(400, 401, 404, 412, 413, 415, 422, 503),
   },
 });
 
@@ -84,5 +84,5 @@ export const deleteNote = createRoute({
   summary: "Delete a note and its attachments",
   security: signedIn,
   request: { params: NoteIdParam, headers: ifMatch },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412) },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412, 503) },
 });

@@ -13,7 +13,7 @@ export const getMe = createRoute({
   tags: ["Accounts"],
   summary: "The signed-in user",
   security: signedIn,
-  responses: { 200: { description: "The user", content: userJson }, ...problems(401) },
+  responses: { 200: { description: "The user", content: userJson }, ...problems(401, 503) },
 });
 
 const UpdateMeSchema = z
@@ -27,7 +27,7 @@ export const updateMe = createRoute({
   summary: "Change the display name",
   security: signedIn,
   request: { body: { content: { "application/json": { schema: UpdateMeSchema } }, required: true } },
-  responses: { 200: { description: "The updated user", content: userJson }, ...problems(400, 401, 413, 422) },
+  responses: { 200: { description: "The updated user", content: userJson }, ...problems(400, 401, 413, 422, 503) },
 });
 
 const ChangePasswordSchema = z
@@ -48,7 +48,7 @@ export const changePassword = createRoute({
       description: "New tokens for this client",
       content: { "application/json": { schema: TokenResponseSchema } },
     },
-    ...problems(400, 401, 403, 413, 422, 429),
+    ...problems(400, 401, 403, 413, 422, 429, 503),
   },
 });
 
@@ -61,5 +61,5 @@ export const deleteMe = createRoute({
   summary: "Delete the account and everything it owns",
   security: signedIn,
   request: { body: { content: { "application/json": { schema: DeleteMeSchema } }, required: true } },
-  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 422, 429) },
+  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 422, 429, 503) },
 });

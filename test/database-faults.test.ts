@@ -1,0 +1,164 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { inTransaction } from "../src/db/client";
+import { isDatabaseUnavailable } from "../src/db/unavailable";
+import { configFrom } from "../src/env";
+import { authed, form, json, PASSWORD, signUp } from "./support/accounts";
+import { testDatabase, testEnv } from "./support/api";
+import { fastForwardOutbox, objectsOf, outboxKeys, runScheduledSweep } from "./support/attachments";
+import { fileDatabaseUrl } from "./support/file-database";
+import { captureLogs } from "./support/logs";
+import { createNote } from "./support/notes";
+import { expectProblem } from "./support/problem";
+
+// The file's database reached through test/node/fault-proxy.ts, which the tests switch between passing,
+// refusing connections (PostgreSQL stopped) and stalling them (PostgreSQL paused with SIGSTOP).
+const TIMEOUT_MS = 1_000;
+// Generous: workerd, the local Neon endpoint and two cores shared with other test files.
+const SLACK_MS = 3_000;
+
+function behindProxy() {
+  const url = new URL(fileDatabaseUrl());
+  url.port = env.TEST_FAULT_PROXY_PORT;
+  return { DATABASE_URL: url.toString(), DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) };
+}
+
+async function database(mode: "pass" | "refuse" | "stall") {
+  const response = await fetch(`http://${env.TEST_FAULT_PROXY_CONTROL}/mode/${mode}`, { method: "POST" });
+  expect(response.status).toBe(204);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
+}
+
+/** Waits until the upload in flight has reserved its object key: the reservation preceded the bytes. */
+async function reserved(userId: string) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { rows } = await testDatabase().execute(
+      sql`select 1 from r2_outbox where reason = 'upload' and object_key like ${`users/${userId}/%`}`,
+    );
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("the upload never reserved its key");
+}
+
+type Signed = Awaited<ReturnType<typeof signUp>>;
+
+/** One request of each kind: notes (HTTP), account, sign-in, an upload (HTTP, then a transaction). */
+async function everyKindOfRequest(user: Signed, noteId: string): Promise<[string, Response][]> {
+  const faults = behindProxy();
+  const send = (path: string, init: RequestInit = {}) => authed(user.tokens.access_token, path, init, faults);
+  const body = new TextEncoder().encode("bytes");
+  const { api } = await import("./support/api");
+  return Promise.all(
+    [
+      ["list notes", send("/v1/notes")],
+      ["create a note", send("/v1/notes", json({ title: "t", content: "c" }))],
+      ["read the account", send("/v1/users/me")],
+      [
+        "sign in",
+        api("/v1/auth/token", form({ grant_type: "password", username: user.email, password: PASSWORD }), faults),
+      ],
+      [
+        "upload",
+        send(`/v1/notes/${noteId}/attachments`, {
+          method: "POST",
+          body,
+          headers: { "Content-Type": "text/plain", "Content-Length": String(body.byteLength) },
+        }),
+      ],
+    ].map(async ([name, response]) => [name as string, await (response as Promise<Response>)] as [string, Response]),
+  );
+}
+
+async function expectUnavailable(named: [string, Response][]) {
+  for (const [name, response] of named) {
+    const problem = await expectProblem(response, 503).catch((error: Error) => {
+      throw new Error(`${name}: ${error.message}`);
+    });
+    expect(problem.type, name).toBe("urn:cloud-notes:problem:dependency-unavailable");
+    expect(response.headers.get("retry-after"), name).toBe("5");
+  }
+}
+
+describe("with PostgreSQL stopped or paused", () => {
+  const logs = captureLogs();
+  afterEach(() => database("pass"));
+
+  it("answers 503 with Retry-After at once when the server is stopped", async () => {
+    const user = await signUp();
+    const note = await createNote(user.request);
+    await database("refuse");
+    const { result, ms } = await timed(() => everyKindOfRequest(user, note.id));
+    await expectUnavailable(result);
+    expect(ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+    expect(logs.errors("database unavailable").length).toBeGreaterThanOrEqual(result.length);
+  });
+
+  it("answers 503 within DATABASE_TIMEOUT_MS when the server is paused, instead of hanging", async () => {
+    const user = await signUp();
+    const note = await createNote(user.request);
+    await database("stall");
+    const { result, ms } = await timed(() => everyKindOfRequest(user, note.id));
+    await expectUnavailable(result);
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
+    expect(ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  });
+
+  it("bounds an interactive transaction, connect to commit, both ways", async () => {
+    for (const mode of ["refuse", "stall"] as const) {
+      await database(mode);
+      const ctx = createExecutionContext();
+      const { result, ms } = await timed(() =>
+        inTransaction(configFrom(testEnv(behindProxy())), ctx, (tx) => tx.execute(sql`select 1`)).then(
+          () => "committed",
+          (error: unknown) => error,
+        ),
+      );
+      await waitOnExecutionContext(ctx);
+      expect(isDatabaseUnavailable(result), `${mode}: ${result}`).toBe(true);
+      expect(ms, mode).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+      await database("pass");
+    }
+  });
+
+  it("leaves nothing half-written when the database pauses during an upload", async () => {
+    const user = await signUp();
+    const note = await createNote(user.request);
+    const bytes = new TextEncoder().encode("half a story");
+    // The reservation goes through; the database pauses while the bytes stream, before the confirmation.
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await reserved(user.user.id);
+        await database("stall");
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    const response = await authed(
+      user.tokens.access_token,
+      `/v1/notes/${note.id}/attachments`,
+      { method: "POST", body, headers: { "Content-Type": "text/plain", "Content-Length": String(bytes.byteLength) } },
+      behindProxy(),
+    );
+    await expectProblem(response, 503);
+    await database("pass");
+
+    const rows = await testDatabase().execute(sql`select 1 from attachments where note_id = ${note.id}`);
+    expect(rows.rows).toHaveLength(0);
+    // The bytes wait for the sweep, which deletes them only because no attachment row names them.
+    expect(await objectsOf(user.user.id)).toHaveLength(1);
+    await fastForwardOutbox();
+    await runScheduledSweep();
+    expect(await objectsOf(user.user.id)).toEqual([]);
+    expect(await outboxKeys()).toEqual([]);
+    const reread = await user.request(`/v1/notes/${note.id}`);
+    expect((await reread.json<{ attachmentCount: number }>()).attachmentCount).toBe(0);
+  });
+});
