@@ -5,6 +5,7 @@ import { toBase64Url } from "../src/lib/base64url";
 import { AUDIENCE, ISSUER, signAccessToken } from "../src/lib/tokens";
 import { signUp } from "./support/accounts";
 import { api } from "./support/api";
+import { captureLogs } from "./support/logs";
 
 const [kid, secret] = env.JWT_SECRETS.split(":") as [string, string];
 const encode = (value: object) => toBase64Url(new TextEncoder().encode(JSON.stringify(value)));
@@ -109,6 +110,7 @@ describe("access tokens", () => {
 });
 
 describe("secrets", () => {
+  const logs = captureLogs();
   it.each([
     ["a missing pepper", { PASSWORD_PEPPER: undefined }, "PASSWORD_PEPPER"],
     ["a short pepper", { PASSWORD_PEPPER: "short" }, "PASSWORD_PEPPER"],
@@ -118,5 +120,7 @@ describe("secrets", () => {
     const response = await api("/v1/auth/register", { method: "POST", body: "{}" }, overrides);
     expect(response.status).toBe(500);
     expect((await response.json<{ detail: string }>()).detail).toContain(name);
+    const [logged] = logs.errors("configuration error");
+    expect(logged).toMatchObject({ requestId: expect.any(String), error: { message: expect.stringContaining(name) } });
   });
 });

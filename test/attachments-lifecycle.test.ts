@@ -4,7 +4,16 @@ import { describe, expect, it } from "vitest";
 import { reserveUpload } from "../src/db/queries/attachments";
 import { json, PASSWORD, signUp } from "./support/accounts";
 import { api, testDatabase } from "./support/api";
-import { fastForwardOutbox, objectsOf, outboxKeys, rawUpload, runScheduledSweep, upload } from "./support/attachments";
+import {
+  bodyText,
+  fastForwardOutbox,
+  objectsOf,
+  outboxKeys,
+  rawUpload,
+  runScheduledSweep,
+  upload,
+} from "./support/attachments";
+import { captureLogs } from "./support/logs";
 import { createNote } from "./support/notes";
 
 describe("attachment bytes follow their rows", () => {
@@ -47,11 +56,12 @@ describe("attachment bytes follow their rows", () => {
     await fastForwardOutbox();
     await runScheduledSweep();
     expect(await objectsOf(user.id)).toHaveLength(1);
-    expect(await (await request(url)).text()).toBe("new");
+    expect(await bodyText(await request(url))).toBe("new");
   });
 });
 
 describe("a failure between the R2 write and the database write", () => {
+  const logs = captureLogs();
   it("leaves an orphan that the scheduled sweep removes after the grace period", async () => {
     const { user, request } = await signUp();
     const note = await createNote(request);
@@ -96,7 +106,9 @@ describe("a failure between the R2 write and the database write", () => {
     );
     expect(response.status).toBe(204);
     expect(await objectsOf(user.id)).toHaveLength(1);
+    expect(logs.errors("R2 delete failed; the sweep will retry")).toHaveLength(1);
     await runScheduledSweep({ ATTACHMENTS: failingBucket });
+    expect(logs.errors("sweep: R2 delete failed")).toHaveLength(1);
     const { rows } = await testDatabase().execute<{ attempts: number }>(sql`select attempts from r2_outbox`);
     expect(rows[0]?.attempts).toBe(1);
     await fastForwardOutbox();

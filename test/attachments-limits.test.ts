@@ -3,7 +3,7 @@ import { reserveUpload } from "../src/db/queries/attachments";
 import type { Attachment } from "../src/routes/attachments/attachment.schemas";
 import { authed, type signUp as SignUp, signUp } from "./support/accounts";
 import { testDatabase } from "./support/api";
-import { objectsOf, outboxKeys, rawUpload, upload } from "./support/attachments";
+import { bodyText, objectsOf, outboxKeys, rawUpload, upload } from "./support/attachments";
 import { createNote } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
@@ -134,7 +134,7 @@ describe("another user's attachments", () => {
     const bobsNote = await createNote(bob.request);
     await expectProblem(await bob.request(`/v1/notes/${bobsNote.id}/attachments/${attachment.id}`), 404);
 
-    expect(await (await alice.request(url)).text()).toBe("alice's bytes");
+    expect(await bodyText(await alice.request(url))).toBe("alice's bytes");
     expect(await objectsOf(alice.user.id)).toHaveLength(1);
     expect(await objectsOf(bob.user.id)).toEqual([]);
     const theirs = (await outboxKeys()).filter((key) => key.includes(alice.user.id) || key.includes(bob.user.id));

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Attachment } from "../src/routes/attachments/attachment.schemas";
 import type { Note } from "../src/routes/notes/note.schemas";
 import { signUp } from "./support/accounts";
-import { objectsOf, randomBytes, rawUpload, sha256Hex, upload } from "./support/attachments";
+import { bodyText, objectsOf, randomBytes, rawUpload, sha256Hex, upload } from "./support/attachments";
 import { createNote } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
@@ -56,7 +56,7 @@ describe("POST /v1/notes/{id}/attachments", () => {
     expect(attachment).toMatchObject({ filename: "form.txt", contentType: "text/plain", size: 17 });
     expect(attachment.sha256).toBe(await sha256Hex(new TextEncoder().encode("hello from a form")));
     const download = await request(`${base}/${attachment.id}`);
-    expect(await download.text()).toBe("hello from a form");
+    expect(await bodyText(download)).toBe("hello from a form");
   });
 
   it("streams a multipart file larger than one R2 part through a multipart upload", async () => {
@@ -135,7 +135,7 @@ describe("GET /v1/notes/{id}/attachments/{attachmentId}", () => {
     const attachment = await upload(request, note.id, "plain text", "naïve file.txt");
     const response = await request(`/v1/notes/${note.id}/attachments/${attachment.id}`);
     expect(response.status).toBe(200);
-    expect(await response.text()).toBe("plain text");
+    expect(await bodyText(response)).toBe("plain text");
     expect(Object.fromEntries(response.headers)).toMatchObject({
       "content-type": "application/octet-stream",
       "content-length": "10",
@@ -177,12 +177,12 @@ describe("GET /v1/notes/{id}/attachments/{attachmentId}", () => {
 
     const middle = await range("bytes=2-5");
     expect(middle.status).toBe(206);
-    expect(await middle.text()).toBe("2345");
+    expect(await bodyText(middle)).toBe("2345");
     expect(middle.headers.get("content-range")).toBe("bytes 2-5/10");
     expect(middle.headers.get("content-length")).toBe("4");
-    expect(await (await range("bytes=7-")).text()).toBe("789");
-    expect(await (await range("bytes=-3")).text()).toBe("789");
-    expect(await (await range("bytes=8-100")).text()).toBe("89");
+    expect(await bodyText(await range("bytes=7-"))).toBe("789");
+    expect(await bodyText(await range("bytes=-3"))).toBe("789");
+    expect(await bodyText(await range("bytes=8-100"))).toBe("89");
 
     const beyond = await range("bytes=10-");
     await expectProblem(beyond, 416);
@@ -199,7 +199,7 @@ describe("GET /v1/notes/{id}/attachments/{attachmentId}", () => {
     const url = `/v1/notes/${note.id}/attachments/${attachment.id}`;
     const response = await request(url, { headers: { "If-None-Match": `"${attachment.sha256}"` } });
     expect(response.status).toBe(304);
-    expect(await response.text()).toBe("");
+    expect(await bodyText(response)).toBe("");
   });
 });
 
@@ -213,7 +213,7 @@ describe("PUT /v1/notes/{id}/attachments/{attachmentId}", () => {
     const replaced = await response.json<Attachment>();
     expect(replaced).toMatchObject({ id: original.id, filename: "doc.txt", size: 12, contentType: "text/plain" });
     expect(replaced.sha256).toBe(await sha256Hex(new TextEncoder().encode("version two!")));
-    expect(await (await request(url)).text()).toBe("version two!");
+    expect(await bodyText(await request(url))).toBe("version two!");
     // Downloads that began before the swap may still be reading the old object.
     expect(await objectsOf(user.id)).toHaveLength(2);
   });

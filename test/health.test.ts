@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { version } from "../package.json";
 import { api } from "./support/api";
 import { fileDatabaseUrl } from "./support/file-database";
+import { captureLogs } from "./support/logs";
 
 describe("GET /health", () => {
+  const logs = captureLogs();
   it("answers ok when the database answers", async () => {
     const response = await api("/health");
     expect(response.status).toBe(200);
@@ -19,6 +21,7 @@ describe("GET /health", () => {
     expect(response.headers.get("retry-after")).toBe("5");
     const body = await response.json();
     expect(body).toMatchObject({ status: 503, database: "unreachable", version, instance: "/health" });
+    expect(logs.errors("health: database unreachable")).toHaveLength(1);
   });
 
   it("answers 503 when the database refuses the credentials", async () => {
@@ -26,6 +29,9 @@ describe("GET /health", () => {
     wrongPassword.password = "not-the-password";
     const response = await api("/health", {}, { DATABASE_URL: wrongPassword.toString() });
     expect(response.status).toBe(503);
+    const [logged] = logs.errors("health: database unreachable");
+    expect(JSON.stringify(logged)).toContain("28P01"); // invalid_password, by code
+    expect(JSON.stringify(logged)).not.toContain("not-the-password");
   });
 });
 

@@ -1,10 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../src/lib/password";
+import { captureLogs } from "./support/logs";
 
 const pepper = env.PASSWORD_PEPPER;
 
 describe("password hashing", () => {
+  const logs = captureLogs();
   it("uses at most 100,000 PBKDF2 iterations: production Workers refuse more, local workerd does not", () => {
     expect(PBKDF2_ITERATIONS).toBeLessThanOrEqual(100_000);
     expect(PBKDF2_ITERATIONS).toBe(100_000);
@@ -41,5 +43,6 @@ describe("password hashing", () => {
     expect(await verifyPassword("correct horse", tooMany, pepper)).toEqual({ valid: false, needsRehash: false });
     expect((await verifyPassword("x", "plaintext", pepper)).valid).toBe(false);
     expect((await verifyPassword("x", "$bcrypt$whatever", pepper)).valid).toBe(false);
+    expect(logs.errors("password hash in an unsupported format")).toHaveLength(3);
   });
 });

@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import { createRouter } from "../src/lib/router";
 import { onError } from "../src/middleware/error-handler";
 import { api } from "./support/api";
+import { captureLogs } from "./support/logs";
 import { expectProblem } from "./support/problem";
 
 describe("errors from the real app", () => {
+  const logs = captureLogs();
   it("answers 404 problem+json for an unknown path", async () => {
     await expectProblem(await api("/no/such/thing"), 404);
   });
@@ -42,10 +44,12 @@ describe("errors from the real app", () => {
     const response = await api("/health", {}, { DATABASE_URL: "" });
     const body = await expectProblem(response, 500);
     expect(body.detail).toContain("DATABASE_URL");
+    expect(logs.errors("configuration error")).toHaveLength(1);
   });
 });
 
 describe("errors from route validation", () => {
+  const logs = captureLogs();
   const echo = createRoute({
     method: "post",
     path: "/echo/{id}",
@@ -87,5 +91,8 @@ describe("errors from route validation", () => {
   it("answers 500 without leaking the error", async () => {
     const body = await expectProblem(await app.request("/boom"), 500);
     expect(JSON.stringify(body)).not.toContain("secret internals");
+    const [logged] = logs.errors("unhandled error");
+    expect(logged).toMatchObject({ requestId: body.requestId, path: "/boom" });
+    expect(JSON.stringify(logged)).not.toContain("secret internals");
   });
 });

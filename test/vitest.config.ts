@@ -5,30 +5,52 @@ import { generatedSecrets } from "../scripts/dev-secrets.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+// wrangler.toml's required secrets are checked when the test integration reads the config, against
+// .dev.vars or this process's environment. The tests provide them as bindings (DATABASE_URL per test
+// file, per request), so they are named here too; and wrangler's own chatter about where it found
+// them ("Using secrets defined in …", once per test file) stays out of the report.
+const secrets = generatedSecrets();
+Object.assign(process.env, secrets, { DATABASE_URL: "postgres://set-by-each-test-file@127.0.0.1:1/none" });
+process.env.WRANGLER_LOG ??= "error";
+
 export default defineConfig({
   root,
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: `${root}wrangler.toml` },
-      miniflare: {
-        bindings: {
-          ...generatedSecrets(),
-          LOCAL_NEON_ENDPOINT: inject("neonEndpoint"),
-          // Each test file clones the template into its own database and points DATABASE_URL there.
-          TEST_ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),
-          TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
-          // test/node/fault-proxy.ts: PostgreSQL behind a switch, for the database-fault tests.
-          TEST_FAULT_PROXY_PORT: String(inject("faultProxyPort")),
-          TEST_FAULT_PROXY_CONTROL: inject("faultProxyControl"),
-        },
-      },
-    })),
-  ],
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/node/global-setup.ts"],
-    setupFiles: ["test/support/file-database.ts"],
     // Access-log lines drown the report; error lines stay visible.
     onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
+    projects: [
+      {
+        // The API inside workerd, against a throwaway PostgreSQL and local R2.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: `${root}wrangler.toml` },
+            miniflare: {
+              bindings: {
+                ...secrets,
+                LOCAL_NEON_ENDPOINT: inject("neonEndpoint"),
+                // Each test file clones the template into its own database and points DATABASE_URL there.
+                TEST_ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),
+                TEST_TEMPLATE_DATABASE: inject("templateDatabase"),
+                // test/node/fault-proxy.ts: PostgreSQL behind a switch, for the database-fault tests.
+                TEST_FAULT_PROXY_PORT: String(inject("faultProxyPort")),
+                TEST_FAULT_PROXY_CONTROL: inject("faultProxyControl"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          root,
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
+          globalSetup: ["test/node/global-setup.ts"],
+          setupFiles: ["test/support/file-database.ts"],
+        },
+      },
+      {
+        // The developer tooling itself, in Node: `npm run dev` and what `npm test` prints.
+        test: { name: "node", root, include: ["test/node/**/*.test.ts"], environment: "node" },
+      },
+    ],
   },
 });

@@ -26,6 +26,11 @@ export async function upload(request: Requester, noteId: string, bytes: Uint8Arr
   return response.json<Attachment>();
 }
 
+/** A download's bytes as UTF-8 text, without asking workerd to read a binary body as text. */
+export async function bodyText(response: Response): Promise<string> {
+  return new TextDecoder().decode(await response.arrayBuffer());
+}
+
 export function randomBytes(length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let offset = 0; offset < length; offset += 65536) {
