@@ -10,6 +10,8 @@ import { spawnWrangler } from "./wrangler.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
 const apiPort = env.PORT ?? "8787";
+// Where the embedded database keeps its data between runs.
+const localDir = env.LOCAL_DATA_DIR ?? `${root}.local`;
 
 const written = ensureDevSecrets(`${root}.dev.vars`);
 if (written.length > 0) console.log(`Wrote new local secrets to .dev.vars: ${written.join(", ")}`);
@@ -23,7 +25,7 @@ if (externalUrl) {
   console.log("Apply migrations to it with `npm run db:migrate`.");
 } else {
   const stack = await startLocalStack({
-    dataDir: `${root}.local/postgres`,
+    dataDir: `${localDir}/postgres`,
     postgresPort: Number(env.LOCAL_POSTGRES_PORT ?? 54329),
     endpointPort: Number(env.LOCAL_NEON_PORT ?? 54330),
     persistent: true,
@@ -31,28 +33,72 @@ if (externalUrl) {
   });
   stopStack = stack.stop;
   await migrateDatabase(stack.databaseUrl);
-  console.log(`Embedded PostgreSQL: ${stack.databaseUrl} (data in .local/postgres)`);
+  console.log(`Embedded PostgreSQL: ${stack.databaseUrl} (data in ${localDir}/postgres)`);
   console.log(`Neon-compatible endpoint: ${stack.neonEndpoint}`);
   // A second env file layered over .dev.vars: wrangler takes required secrets only from such files.
-  const localVars = `${root}.local/dev.vars`;
+  const localVars = `${localDir}/dev.vars`;
   writeFileSync(localVars, `DATABASE_URL="${stack.databaseUrl}"\n`, { mode: 0o600 });
   vars.push("--env-file", `${root}.dev.vars`, "--env-file", localVars);
   vars.push("--var", `LOCAL_NEON_ENDPOINT:${stack.neonEndpoint}`);
 }
 
 console.log(`API on http://localhost:${apiPort}, docs at http://localhost:${apiPort}/docs`);
-const wrangler = spawnWrangler(["dev", "--port", apiPort, "--ip", "127.0.0.1", ...vars, ...process.argv.slice(2)]);
+// In a terminal, wrangler shares our process group, so Ctrl-C reaches it and workerd directly and its
+// hotkeys keep working. Without one (a process manager, CI), it gets a group of its own, which a stop
+// signals whole: wrangler, its wrapper and workerd alike.
+const ownGroup = !process.stdin.isTTY;
+const wranglerArgs = ["dev", "--port", apiPort, "--ip", "127.0.0.1", ...vars, ...process.argv.slice(2)];
+const wrangler = spawnWrangler(wranglerArgs, { detached: ownGroup });
+const wranglerExited = new Promise<void>((resolve) => wrangler.once("exit", () => resolve()));
+
+// How long each part may take to stop politely before it is killed.
+const STOP_GRACE_MS = 5_000;
+
+function signalWrangler(signal: NodeJS.Signals): void {
+  if (wrangler.exitCode !== null || wrangler.signalCode !== null || wrangler.pid === undefined) return;
+  try {
+    if (ownGroup) process.kill(-wrangler.pid, signal);
+    else wrangler.kill(signal);
+  } catch {
+    // already gone
+  }
+}
+
+const within = (work: Promise<unknown>, ms: number) =>
+  Promise.race([work.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+
+// `npm run dev` puts a shell between npm and this script, and that shell does not pass a SIGTERM on:
+// it dies and leaves us behind. Noticing that our parent is gone covers it, and any other launcher.
+const parent = process.ppid;
+const parentWatch = setInterval(() => {
+  if (process.ppid !== parent) void shutdown(0);
+}, 250);
 
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  if (wrangler.exitCode === null) wrangler.kill("SIGINT");
-  await stopStack();
+  clearInterval(parentWatch);
+  signalWrangler("SIGTERM");
+  if (!(await within(wranglerExited, STOP_GRACE_MS))) signalWrangler("SIGKILL");
+  // Postgres may be gone already (killed, or its machine's shutdown got there first): stopping it
+  // then fails or never answers, and must not keep this process alive.
+  const stopped = await within(
+    stopStack().catch((error: Error) => console.error(`Stopping the local database: ${error.message}`)),
+    STOP_GRACE_MS,
+  );
+  if (!stopped) console.error("The local database did not stop in time; the next start cleans up after it.");
   process.exit(code);
 }
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+function onSignal() {
+  if (!stopping) return void shutdown(0);
+  // A second signal: stop waiting for anything.
+  signalWrangler("SIGKILL");
+  process.exit(1);
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+process.on("SIGHUP", onSignal);
 wrangler.on("exit", (code) => void shutdown(code ?? 0));
 
 function devVar(name: string): string | undefined {
