@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 
 // A passing run prints vitest's report and little else: no warnings about secrets the tests provide,
@@ -23,7 +24,7 @@ function runVitest(files: string[]): Promise<{ code: number | null; output: stri
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     // Colours or not, read the text.
-    child.on("close", (code) => resolve({ code, output: output.replace(/\u001b\[[0-9;]*m/g, "") }));
+    child.on("close", (code) => resolve({ code, output: stripVTControlCharacters(output) }));
   });
 }
 
