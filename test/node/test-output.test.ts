@@ -14,7 +14,8 @@ const vitestBin = join(dirname(createRequire(import.meta.url).resolve("vitest/pa
 function runVitest(files: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", FORCE_COLOR: "0" };
-    delete env.WRANGLER_LOG;
+    // As from a shell: nothing the outer run's config put into this process's environment.
+    for (const name of ["WRANGLER_LOG", "DATABASE_URL", "PASSWORD_PEPPER", "JWT_SECRETS"]) delete env[name];
     const child = spawn(
       process.execPath,
       [vitestBin, "run", "--config", "test/vitest.config.ts", "--project", "workers", ...files],
