@@ -1,6 +1,5 @@
-import { createRoute } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { signedIn } from "../../lib/openapi-security";
+import { signedInRoute } from "../contracts";
 import { AttachmentListSchema, AttachmentParams, AttachmentSchema, NoteParam, UploadQuery } from "./attachment.schemas";
 
 // Plain OpenAPI schemas, not zod: zod-openapi would parse (and buffer) a form body it can validate,
@@ -15,12 +14,11 @@ const uploadBody = {
 };
 const attachmentJson = { "application/json": { schema: AttachmentSchema } };
 
-export const uploadAttachment = createRoute({
+export const uploadAttachment = signedInRoute({
   method: "post",
   path: "/v1/notes/{id}/attachments",
   tags: ["Attachments"],
   summary: "Attach a file to a note",
-  security: signedIn,
   request: { params: NoteParam, query: UploadQuery, body: uploadBody },
   responses: {
     201: { description: "Stored; Location points at the bytes", content: attachmentJson },
@@ -28,12 +26,11 @@ export const uploadAttachment = createRoute({
   },
 });
 
-export const listAttachments = createRoute({
+export const listAttachments = signedInRoute({
   method: "get",
   path: "/v1/notes/{id}/attachments",
   tags: ["Attachments"],
   summary: "A note's attachments, oldest first",
-  security: signedIn,
   request: { params: NoteParam },
   responses: {
     200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
@@ -41,12 +38,11 @@ export const listAttachments = createRoute({
   },
 });
 
-export const downloadAttachment = createRoute({
+export const downloadAttachment = signedInRoute({
   method: "get",
   path: "/v1/notes/{id}/attachments/{attachmentId}",
   tags: ["Attachments"],
   summary: "The bytes (streamed; Range and If-None-Match honoured)",
-  security: signedIn,
   request: { params: AttachmentParams },
   responses: {
     200: { description: "The whole file", content: { "application/octet-stream": { schema: binary } } },
@@ -56,12 +52,11 @@ export const downloadAttachment = createRoute({
   },
 });
 
-export const replaceAttachment = createRoute({
+export const replaceAttachment = signedInRoute({
   method: "put",
   path: "/v1/notes/{id}/attachments/{attachmentId}",
   tags: ["Attachments"],
   summary: "Replace the bytes; downloads see the old file or the new one, never a mix",
-  security: signedIn,
   request: { params: AttachmentParams, query: UploadQuery, body: uploadBody },
   responses: {
     200: { description: "The attachment with its new bytes", content: attachmentJson },
@@ -69,12 +64,11 @@ export const replaceAttachment = createRoute({
   },
 });
 
-export const deleteAttachment = createRoute({
+export const deleteAttachment = signedInRoute({
   method: "delete",
   path: "/v1/notes/{id}/attachments/{attachmentId}",
   tags: ["Attachments"],
   summary: "Delete an attachment and its bytes",
-  security: signedIn,
   request: { params: AttachmentParams },
   responses: { 204: { description: "Deleted" }, ...problems(401, 404, 503) },
 });

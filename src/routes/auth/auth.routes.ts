@@ -1,7 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
 import { text } from "../../lib/schemas";
+import { limitBody, SMALL_BODY_BYTES } from "../../middleware/body-limit";
+import { rateLimitByClientIp } from "../../middleware/rate-limit";
+import { openRoute } from "../contracts";
 import { DisplayNameSchema, EmailSchema, PasswordSchema, UserSchema } from "../users/user.schemas";
+import { perClientIp } from "./login-throttle";
 import { OAuthErrorSchema } from "./oauth-error";
 import { TokenResponseSchema } from "./token-response";
 
@@ -9,20 +13,23 @@ const RegisterSchema = z
   .strictObject({ email: EmailSchema, password: PasswordSchema, displayName: DisplayNameSchema.optional() })
   .openapi("Register");
 
-export const register = createRoute({
-  method: "post",
-  path: "/v1/auth/register",
-  tags: ["Accounts"],
-  summary: "Create an account",
-  request: { body: { content: { "application/json": { schema: RegisterSchema } }, required: true } },
-  responses: {
-    201: {
-      description: "Created; `Location` points at /v1/users/me",
-      content: { "application/json": { schema: UserSchema } },
+export const register = openRoute(
+  {
+    method: "post",
+    path: "/v1/auth/register",
+    tags: ["Accounts"],
+    summary: "Create an account",
+    request: { body: { content: { "application/json": { schema: RegisterSchema } }, required: true } },
+    responses: {
+      201: {
+        description: "Created; `Location` points at /v1/users/me",
+        content: { "application/json": { schema: UserSchema } },
+      },
+      ...problems(400, 409, 413, 422, 429, 503),
     },
-    ...problems(400, 409, 413, 422, 429, 503),
   },
-});
+  { before: [rateLimitByClientIp(perClientIp("register")), limitBody(SMALL_BODY_BYTES)] },
+);
 
 // One flat form for both grants (RFC 6749 4.3 and 6); which fields a grant needs is checked by the handler,
 // so that a missing one is answered as `invalid_request`, as OAuth clients expect.
@@ -37,22 +44,26 @@ const TokenRequestSchema = z
   })
   .openapi("TokenRequest");
 
-export const token = createRoute({
-  method: "post",
-  path: "/v1/auth/token",
-  tags: ["Accounts"],
-  summary: "OAuth 2.0 token endpoint: sign in (password grant) or refresh (refresh_token grant)",
-  description:
-    "Form-encoded (RFC 6749). Refresh tokens rotate on every use; presenting a rotated one again revokes its whole sign-in.",
-  request: {
-    body: { content: { "application/x-www-form-urlencoded": { schema: TokenRequestSchema } }, required: true },
+export const token = openRoute(
+  {
+    method: "post",
+    path: "/v1/auth/token",
+    tags: ["Accounts"],
+    summary: "OAuth 2.0 token endpoint: sign in (password grant) or refresh (refresh_token grant)",
+    description:
+      "Form-encoded (RFC 6749). Refresh tokens rotate on every use; presenting a rotated one again revokes its whole sign-in.",
+    request: {
+      body: { content: { "application/x-www-form-urlencoded": { schema: TokenRequestSchema } }, required: true },
+    },
+    responses: {
+      200: { description: "Tokens", content: { "application/json": { schema: TokenResponseSchema } } },
+      400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
+      ...problems(413, 429, 503),
+    },
   },
-  responses: {
-    200: { description: "Tokens", content: { "application/json": { schema: TokenResponseSchema } } },
-    400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-    ...problems(413, 429, 503),
-  },
-});
+  // Only the password grant is limited per client IP, in the handler: refreshing guesses nothing.
+  { before: [limitBody(SMALL_BODY_BYTES)] },
+);
 
 const RevokeRequestSchema = z
   .object({
@@ -61,17 +72,20 @@ const RevokeRequestSchema = z
   })
   .openapi("RevokeRequest");
 
-export const revoke = createRoute({
-  method: "post",
-  path: "/v1/auth/revoke",
-  tags: ["Accounts"],
-  summary: "Sign out: revoke a refresh token and every token rotated from the same sign-in (RFC 7009)",
-  request: {
-    body: { content: { "application/x-www-form-urlencoded": { schema: RevokeRequestSchema } }, required: true },
+export const revoke = openRoute(
+  {
+    method: "post",
+    path: "/v1/auth/revoke",
+    tags: ["Accounts"],
+    summary: "Sign out: revoke a refresh token and every token rotated from the same sign-in (RFC 7009)",
+    request: {
+      body: { content: { "application/x-www-form-urlencoded": { schema: RevokeRequestSchema } }, required: true },
+    },
+    responses: {
+      200: { description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 2.2)" },
+      400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
+      ...problems(413, 503),
+    },
   },
-  responses: {
-    200: { description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 2.2)" },
-    400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-    ...problems(413, 503),
-  },
-});
+  { before: [limitBody(SMALL_BODY_BYTES)] },
+);

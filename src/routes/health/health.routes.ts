@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problemContent } from "../../lib/openapi";
+import { openRoute } from "../contracts";
 
 const HealthSchema = z
   .object({
@@ -9,7 +10,7 @@ const HealthSchema = z
   })
   .openapi("Health");
 
-export const readiness = createRoute({
+export const readiness = openRoute({
   method: "get",
   path: "/health",
   tags: ["Operations"],

@@ -1,7 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { signedIn } from "../../lib/openapi-security";
 import { text } from "../../lib/schemas";
+import { signedInRoute } from "../contracts";
 import {
   CreateNoteSchema,
   ListNotesQuery,
@@ -11,31 +11,35 @@ import {
   UpdateNoteSchema,
 } from "./note.schemas";
 
+// Room for the largest note: 100,000 characters of up to 4 bytes each in UTF-8, plus JSON escaping.
+const NOTE_BODY_BYTES = 1024 * 1024;
+
 const noteJson = { "application/json": { schema: NoteSchema } };
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
 const ifMatch = z.object({
   "if-match": text().optional().openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
 });
 
-export const createNote = createRoute({
-  method: "post",
-  path: "/v1/notes",
-  tags: ["Notes"],
-  summary: "Create a note",
-  security: signedIn,
-  request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
-  responses: {
-    201: { description: "Created; Location and ETag set", content: noteJson, headers: etagHeader },
-    ...problems(400, 401, 413, 415, 422, 503),
+export const createNote = signedInRoute(
+  {
+    method: "post",
+    path: "/v1/notes",
+    tags: ["Notes"],
+    summary: "Create a note",
+    request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
+    responses: {
+      201: { description: "Created; Location and ETag set", content: noteJson, headers: etagHeader },
+      ...problems(400, 401, 413, 415, 422, 503),
+    },
   },
-});
+  { maxBodyBytes: NOTE_BODY_BYTES },
+);
 
-export const listNotes = createRoute({
+export const listNotes = signedInRoute({
   method: "get",
   path: "/v1/notes",
   tags: ["Notes"],
   summary: "The caller's notes, newest first, or by relevance with q",
-  security: signedIn,
   request: { query: ListNotesQuery },
   responses: {
     200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } },
@@ -43,12 +47,11 @@ export const listNotes = createRoute({
   },
 });
 
-export const getNote = createRoute({
+export const getNote = signedInRoute({
   method: "get",
   path: "/v1/notes/{id}",
   tags: ["Notes"],
   summary: "One note",
-  security: signedIn,
   request: {
     params: NoteIdParam,
     headers: z.object({ "if-none-match": text().optional() }),
@@ -60,29 +63,30 @@ export const getNote = createRoute({
   },
 });
 
-export const updateNote = createRoute({
-  method: "patch",
-  path: "/v1/notes/{id}",
-  tags: ["Notes"],
-  summary: "Change some fields of a note",
-  security: signedIn,
-  request: {
-    params: NoteIdParam,
-    headers: ifMatch,
-    body: { content: { "application/json": { schema: UpdateNoteSchema } }, required: true },
+export const updateNote = signedInRoute(
+  {
+    method: "patch",
+    path: "/v1/notes/{id}",
+    tags: ["Notes"],
+    summary: "Change some fields of a note",
+    request: {
+      params: NoteIdParam,
+      headers: ifMatch,
+      body: { content: { "application/json": { schema: UpdateNoteSchema } }, required: true },
+    },
+    responses: {
+      200: { description: "The updated note", content: noteJson, headers: etagHeader },
+      ...problems(400, 401, 404, 412, 413, 415, 422, 503),
+    },
   },
-  responses: {
-    200: { description: "The updated note", content: noteJson, headers: etagHeader },
-    ...problems(400, 401, 404, 412, 413, 415, 422, 503),
-  },
-});
+  { maxBodyBytes: NOTE_BODY_BYTES },
+);
 
-export const deleteNote = createRoute({
+export const deleteNote = signedInRoute({
   method: "delete",
   path: "/v1/notes/{id}",
   tags: ["Notes"],
   summary: "Delete a note and its attachments",
-  security: signedIn,
   request: { params: NoteIdParam, headers: ifMatch },
   responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412, 503) },
 });
