@@ -14,6 +14,12 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
+// Enums and limits: the one definition, used by the tables here and by the route schemas (zod).
+export const VISIBILITIES = ["private", "public"] as const;
+export const NOTE_LIMITS = { titleLength: 200, contentLength: 100_000, tagLength: 40, tags: 20 } as const;
+export const MAX_ATTACHMENTS_PER_NOTE = 20;
+export const OUTBOX_REASONS = ["upload", "delete"] as const;
+
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -86,9 +92,7 @@ export const notes = pgTable(
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     pinned: boolean("pinned").notNull().default(false),
     archived: boolean("archived").notNull().default(false),
-    visibility: text("visibility", { enum: ["private", "public"] })
-      .notNull()
-      .default("private"),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("private"),
     // Incremented by every change; the ETag is made from it.
     version: integer("version").notNull().default(1),
     attachmentCount: integer("attachment_count").notNull().default(0),
@@ -101,7 +105,10 @@ export const notes = pgTable(
     ...timestamps,
   },
   (table) => [
-    check("notes_visibility_check", sql`${table.visibility} in ('private', 'public')`),
+    check(
+      "notes_visibility_check",
+      sql`${table.visibility} in (${sql.raw(VISIBILITIES.map((v) => `'${v}'`).join(", "))})`,
+    ),
     index("notes_owner_updated_idx").on(table.ownerId, table.updatedAt.desc(), table.id.desc()),
     index("notes_owner_created_idx").on(table.ownerId, table.createdAt.desc(), table.id.desc()),
     index("notes_search_idx").using("gin", table.search),
@@ -143,7 +150,7 @@ export const r2Outbox = pgTable(
   "r2_outbox",
   {
     objectKey: text("object_key").primaryKey(),
-    reason: text("reason", { enum: ["upload", "delete"] }).notNull(),
+    reason: text("reason", { enum: OUTBOX_REASONS }).notNull(),
     notBefore: timestamp("not_before", { withTimezone: true, mode: "date" }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),

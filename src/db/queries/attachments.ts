@@ -1,16 +1,26 @@
 import { sql } from "drizzle-orm";
 import type { AccessTokenSubject } from "../../lib/tokens";
-import type { Attachment } from "../../routes/attachments/attachment.schemas";
-import { MAX_ATTACHMENTS_PER_NOTE } from "../../routes/attachments/attachment.schemas";
 import type { Database, Transaction } from "../client";
-import { attachments, notes, r2Outbox, users } from "../schema";
+import { attachments, MAX_ATTACHMENTS_PER_NOTE, notes, r2Outbox, users } from "../schema";
 import { withCurrentUser } from "./session";
-import { isoTimestamp } from "./sql-fragments";
+import { isoTimestamp, type Selected, selectList } from "./sql-fragments";
 
-/** The API's attachment from a row aliased `a`. */
-const attachmentColumns = sql`
-  a.id, a.note_id as "noteId", a.filename, a.content_type as "contentType", a.size::float8 as size, a.sha256,
-  ${isoTimestamp(sql`a.created_at`)} as "createdAt", ${isoTimestamp(sql`a.updated_at`)} as "updatedAt"`;
+/** The API's attachment from a row aliased `a`: one expression per field of the answer. */
+const attachmentFields = {
+  id: sql<string>`a.id`,
+  noteId: sql<string>`a.note_id`,
+  filename: sql<string>`a.filename`,
+  contentType: sql<string>`a.content_type`,
+  size: sql<number>`a.size::float8`,
+  sha256: sql<string>`a.sha256`,
+  createdAt: isoTimestamp(sql`a.created_at`),
+  updatedAt: isoTimestamp(sql`a.updated_at`),
+};
+const attachmentColumns = selectList(attachmentFields);
+
+/** An attachment as the API answers it. */
+export type AttachmentRecord = Selected<typeof attachmentFields>;
+type Attachment = AttachmentRecord;
 
 // An unconfirmed upload's object is swept this long after it was reserved: longer than any upload takes.
 const UPLOAD_GRACE = sql.raw("interval '1 hour'");

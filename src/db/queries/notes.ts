@@ -1,22 +1,54 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
-import type { ListNotesFilters, Note, NotePatch } from "../../routes/notes/note.schemas";
 import type { Database } from "../client";
-import { attachments, notes } from "../schema";
+import { attachments, notes, type VISIBILITIES } from "../schema";
 import { withCurrentUser } from "./session";
-import { intList, isoTimestamp, textArray } from "./sql-fragments";
+import { intList, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the owner,
 // and for writes the If-Match version, and answers enough to tell the outcomes apart.
 
 const exactTime = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** The API's note, straight from SQL, from a row aliased `n`. */
-const noteColumns = sql`
-  n.id, n.title, n.content, n.tags, n.pinned, n.archived, n.visibility,
-  n.notebook_id as "notebookId", n.owner_id as "ownerId", n.version, n.attachment_count as "attachmentCount",
-  ${isoTimestamp(sql`n.created_at`)} as "createdAt", ${isoTimestamp(sql`n.updated_at`)} as "updatedAt"`;
+/** The API's note, straight from SQL, from a row aliased `n`: one expression per field of the answer. */
+const noteFields = {
+  id: sql<string>`n.id`,
+  title: sql<string>`n.title`,
+  content: sql<string>`n.content`,
+  tags: sql<string[]>`n.tags`,
+  pinned: sql<boolean>`n.pinned`,
+  archived: sql<boolean>`n.archived`,
+  visibility: sql<(typeof VISIBILITIES)[number]>`n.visibility`,
+  notebookId: sql<string | null>`n.notebook_id`,
+  ownerId: sql<string>`n.owner_id`,
+  version: sql<number>`n.version`,
+  createdAt: isoTimestamp(sql`n.created_at`),
+  updatedAt: isoTimestamp(sql`n.updated_at`),
+  attachmentCount: sql<number>`n.attachment_count`,
+};
+const noteColumns = selectList(noteFields);
+
+/** A note as the API answers it; the route schema's type must accept it (checked where handlers answer). */
+export type NoteRecord = Selected<typeof noteFields>;
+type Note = NoteRecord;
+
+/** What a change may set; the route schema decides what a client may send. */
+export type NotePatch = Partial<
+  Pick<NoteRecord, "title" | "content" | "tags" | "pinned" | "archived" | "visibility">
+> & {
+  notebookId?: null;
+};
+
+export interface NoteFilters {
+  limit: number;
+  sort: "updated" | "created";
+  q?: string;
+  tag: string[];
+  pinned?: boolean;
+  archived: boolean;
+  notebookId?: string;
+}
 
 type NoteRow = { [K in keyof Note]: Note[K] | null };
 type Outcome = { authed: number; currentVersion: number | null } & NoteRow;
@@ -123,13 +155,13 @@ export async function deleteNote(
   return { kind: row.deleted ? "done" : "stale", objectKeys };
 }
 
-export type ListedNote = Note & { cursorTime: string; rank: number | null };
+export type ListedNote = NoteRecord & { cursorTime: string; rank: number | null };
 
 /** One page (plus one row, to know whether another page follows), newest first or by relevance. */
 export async function listNotes(
   db: Database,
   auth: AccessTokenSubject,
-  filters: ListNotesFilters,
+  filters: NoteFilters,
   after: Cursor | undefined,
 ): Promise<ListedNote[] | "unauthenticated"> {
   const sortColumn = filters.sort === "created" ? sql`n.created_at` : sql`n.updated_at`;

@@ -2,7 +2,19 @@ import { type SQL, sql } from "drizzle-orm";
 
 /** A timestamp as the API shows it: ISO 8601, UTC, milliseconds. */
 export const isoTimestamp = (column: SQL) =>
-  sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** What a projection map selects: each field's SQL type. */
+export type Selected<Fields extends Record<string, SQL>> = {
+  [K in keyof Fields]: Fields[K] extends SQL<infer T> ? T : never;
+};
+
+/** A select list from a projection map, `expression as "field"`, so the SQL and its result type share one source. */
+export const selectList = (fields: Record<string, SQL>) =>
+  sql.join(
+    Object.entries(fields).map(([name, expression]) => sql`${expression} as ${sql.identifier(name)}`),
+    sql`, `,
+  );
 
 // Arrays travel as one JSON parameter: drizzle would spread a JS array into a parameter list.
 

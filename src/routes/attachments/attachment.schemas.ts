@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { text } from "../../lib/schemas";
-
-export const MAX_ATTACHMENTS_PER_NOTE = 20;
 
 export const AttachmentSchema = z
   .object({

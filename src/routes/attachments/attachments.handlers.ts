@@ -3,6 +3,7 @@ import { readIncomingUpload } from "../../attachments/incoming-upload";
 import { storeKnownLength, storeUnknownLength } from "../../attachments/store-object";
 import { inTransaction } from "../../db/client";
 import * as queries from "../../db/queries/attachments";
+import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { isDatabaseUnavailable } from "../../db/unavailable";
 import { ifNoneMatchHits } from "../../lib/etag";
 import { contentDisposition } from "../../lib/filename";
@@ -11,7 +12,6 @@ import { servedMediaType } from "../../lib/media-type";
 import { conflict, notFound, Problem, problemType, sessionEnded } from "../../lib/problem";
 import { parseRange } from "../../lib/range";
 import type { AppRouteHandler } from "../../lib/route-handler";
-import { MAX_ATTACHMENTS_PER_NOTE } from "./attachment.schemas";
 import type * as routes from "./attachments.routes";
 
 const noSuchNote = () => notFound("No note with this id.");

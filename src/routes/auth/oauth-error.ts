@@ -5,11 +5,12 @@ import { problemType } from "../../lib/problem";
 import { NO_STORE } from "./token-response";
 
 // No invalid_client: every client is public, so there is no client authentication to fail.
-export type OAuthErrorCode = "invalid_request" | "invalid_grant" | "unsupported_grant_type";
+const OAUTH_ERROR_CODES = ["invalid_request", "invalid_grant", "unsupported_grant_type"] as const;
+export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
 
 export const OAuthErrorSchema = z
   .object({
-    error: z.enum(["invalid_request", "invalid_grant", "unsupported_grant_type"]),
+    error: z.enum(OAUTH_ERROR_CODES),
     error_description: z.string(),
     type: z.string(),
     title: z.string(),

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { NOTE_LIMITS, VISIBILITIES } from "../../db/schema";
 import { queryInteger, text } from "../../lib/schemas";
 
-export const MAX_TAGS = 20;
+const { titleLength, contentLength, tagLength, tags: maxTags } = NOTE_LIMITS;
 
 export const NoteSchema = z
   .object({
@@ -11,7 +12,7 @@ export const NoteSchema = z
     tags: z.array(z.string()),
     pinned: z.boolean(),
     archived: z.boolean(),
-    visibility: z.enum(["private", "public"]),
+    visibility: z.enum(VISIBILITIES),
     notebookId: z.uuid().nullable(),
     ownerId: z.uuid(),
     version: z.number().int().openapi({ description: "Incremented by every change; the ETag is made from it" }),
@@ -23,15 +24,16 @@ export const NoteSchema = z
 
 export type Note = z.infer<typeof NoteSchema>;
 
-const Title = text().trim().min(1).max(200).openapi({ example: "Groceries" });
-const Content = text().max(100_000).openapi({ example: "Milk, eggs, flour" });
+const Title = text().trim().min(1).max(titleLength).openapi({ example: "Groceries" });
+const Content = text().max(contentLength).openapi({ example: "Milk, eggs, flour" });
 
 /** Trimmed, lower-cased, de-duplicated; 1 to 40 characters each, at most 20. */
+const Tag = text().trim().toLowerCase().min(1).max(tagLength);
 const Tags = z
-  .array(text().trim().toLowerCase().min(1).max(40))
+  .array(Tag)
   .max(100)
   .transform((tags) => [...new Set(tags)])
-  .pipe(z.array(z.string()).max(MAX_TAGS, `at most ${MAX_TAGS} distinct tags`))
+  .pipe(z.array(z.string()).max(maxTags, `at most ${maxTags} distinct tags`))
   .openapi({ example: ["home", "errands"] });
 
 // Stored now, used when notebooks and publishing land: until then only these values are accepted.
@@ -74,7 +76,7 @@ export const ListNotesQuery = z.object({
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((value) => (value === undefined ? [] : [value].flat()))
-    .pipe(z.array(text().trim().toLowerCase().min(1).max(40)).max(MAX_TAGS))
+    .pipe(z.array(Tag).max(maxTags))
     .openapi({ description: "Repeatable: notes carrying every tag given", type: "array", items: { type: "string" } }),
   pinned: booleanQuery.optional(),
   archived: booleanQuery.default(false),
