@@ -72,9 +72,10 @@ describe("a failure between the R2 write and the database write", () => {
     const objectKey = `users/${user.id}/${crypto.randomUUID()}`;
     const auth = { userId: user.id, tokenVersion: 0 };
     const db = testDatabase();
-    expect(await reserveUpload(db, auth, { noteId: note.id, objectKey, announcedBytes: 5, quotaBytes: 1e9 })).toBe(
-      "reserved",
-    );
+    expect(await reserveUpload(db, auth, { noteId: note.id, objectKey, announcedBytes: 5, quotaBytes: 1e9 })).toEqual({
+      kind: "done",
+      value: undefined,
+    });
     await env.ATTACHMENTS.put(objectKey, "bytes");
     expect(await objectsOf(user.id)).toEqual([objectKey]);
 

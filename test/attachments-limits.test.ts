@@ -150,6 +150,6 @@ describe("reservations", () => {
       { userId: owner.user.id, tokenVersion: 99 },
       { noteId: owner.note.id, objectKey: "users/x/y", announcedBytes: 1, quotaBytes: 100 },
     );
-    expect(refused).toBe("unauthenticated");
+    expect(refused).toEqual({ kind: "unauthenticated" });
   });
 });

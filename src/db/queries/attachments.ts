@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database, Transaction } from "../client";
 import { attachments, MAX_ATTACHMENTS_PER_NOTE, notes, r2Outbox, users } from "../schema";
-import { withCurrentUser } from "./session";
+import { asCaller, done, missing, type Outcome, refused, unauthenticated } from "./outcome";
 import { isoTimestamp, type Selected, selectList } from "./sql-fragments";
 
 /** The API's attachment from a row aliased `a`: one expression per field of the answer. */
@@ -27,13 +27,9 @@ const UPLOAD_GRACE = sql.raw("interval '1 hour'");
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-export type Reservation =
-  | "reserved"
-  | "unauthenticated"
-  | "note-missing"
-  | "attachment-missing"
-  | "too-many-attachments"
-  | "over-quota";
+/** The limits an upload can run into, besides the outcomes every statement shares. */
+export type UploadLimit = "too-many-attachments" | "over-quota";
+export type UploadOutcome<T> = Outcome<T, UploadLimit>;
 
 /**
  * Before any byte goes to R2: checks the session, the note (and for a replacement the attachment), the
@@ -44,7 +40,7 @@ export async function reserveUpload(
   db: Database,
   auth: AccessTokenSubject,
   args: { noteId: string; replacing?: string; objectKey: string; announcedBytes: number; quotaBytes: number },
-): Promise<Reservation> {
+): Promise<UploadOutcome<void>> {
   const replacing = args.replacing ?? null;
   const { rows } = await db.execute<{
     authed: number;
@@ -52,32 +48,33 @@ export async function reserveUpload(
     attachmentCount: number | null;
     replacedFound: number;
     reserved: number;
-  }>(sql`
-    ${withCurrentUser(auth)},
-    note as (select id, attachment_count from ${notes} where id = ${args.noteId} and owner_id = (select id from me)),
-    replaced as (select size from ${attachments} where id = ${replacing}::uuid and note_id = (select id from note)),
-    used as (select coalesce(sum(size), 0) as bytes from ${attachments} where owner_id = (select id from me)),
-    reserved as (
-      insert into ${r2Outbox} (object_key, reason, not_before)
-      select ${args.objectKey}, 'upload', now() + ${UPLOAD_GRACE} from note
-      where ${replacing === null ? sql`note.attachment_count < ${MAX_ATTACHMENTS_PER_NOTE}` : sql`exists (select 1 from replaced)`}
-        and (select bytes from used) - coalesce((select size from replaced), 0) + ${args.announcedBytes} <= ${args.quotaBytes}
-      returning object_key
-    )
-    select (select count(*) from me)::int as authed, (select count(*) from note)::int as "noteFound",
-      (select attachment_count from note) as "attachmentCount", (select count(*) from replaced)::int as "replacedFound",
-      (select count(*) from reserved)::int as reserved`);
+  }>(
+    asCaller(auth, {
+      with: sql`note as (select id, attachment_count from ${notes} where id = ${args.noteId} and owner_id = (select id from me)),
+        replaced as (select size from ${attachments} where id = ${replacing}::uuid and note_id = (select id from note)),
+        used as (select coalesce(sum(size), 0) as bytes from ${attachments} where owner_id = (select id from me)),
+        reserved as (
+          insert into ${r2Outbox} (object_key, reason, not_before)
+          select ${args.objectKey}, 'upload', now() + ${UPLOAD_GRACE} from note
+          where ${replacing === null ? sql`note.attachment_count < ${MAX_ATTACHMENTS_PER_NOTE}` : sql`exists (select 1 from replaced)`}
+            and (select bytes from used) - coalesce((select size from replaced), 0) + ${args.announcedBytes} <= ${args.quotaBytes}
+          returning object_key
+        )`,
+      select: sql`(select count(*) from note)::int as "noteFound", (select attachment_count from note) as "attachmentCount",
+        (select count(*) from replaced)::int as "replacedFound", (select count(*) from reserved)::int as reserved`,
+    }),
+  );
   const row = rows[0];
-  if (!row?.authed) return "unauthenticated";
-  if (!row.noteFound) return "note-missing";
-  if (replacing !== null && !row.replacedFound) return "attachment-missing";
-  if (row.reserved) return "reserved";
-  return replacing === null && (row.attachmentCount ?? 0) >= MAX_ATTACHMENTS_PER_NOTE
-    ? "too-many-attachments"
-    : "over-quota";
+  if (!row?.authed) return unauthenticated;
+  if (!row.noteFound) return missing("note");
+  if (replacing !== null && !row.replacedFound) return missing("attachment");
+  if (row.reserved) return done(undefined);
+  return refused(
+    replacing === null && (row.attachmentCount ?? 0) >= MAX_ATTACHMENTS_PER_NOTE
+      ? "too-many-attachments"
+      : "over-quota",
+  );
 }
-
-export type Confirmation = { kind: "done"; attachment: Attachment } | { kind: Exclude<Reservation, "reserved"> };
 
 export interface StoredUpload {
   noteId: string;
@@ -99,22 +96,22 @@ export async function confirmUpload(
   auth: AccessTokenSubject,
   upload: StoredUpload,
   replacing?: string,
-): Promise<Confirmation> {
+): Promise<UploadOutcome<Attachment>> {
   const me = await tx.execute<{ id: string }>(
     sql`select id from ${users} where id = ${auth.userId} and token_version = ${auth.tokenVersion} for update`,
   );
-  if (me.rows.length === 0) return { kind: "unauthenticated" };
+  if (me.rows.length === 0) return unauthenticated;
   const note = await tx.execute<{ attachmentCount: number }>(sql`
     select attachment_count as "attachmentCount" from ${notes}
     where id = ${upload.noteId} and owner_id = ${auth.userId} for update`);
   const current = note.rows[0];
-  if (!current) return { kind: "note-missing" };
-  if (!replacing && current.attachmentCount >= MAX_ATTACHMENTS_PER_NOTE) return { kind: "too-many-attachments" };
+  if (!current) return missing("note");
+  if (!replacing && current.attachmentCount >= MAX_ATTACHMENTS_PER_NOTE) return refused("too-many-attachments");
 
   const used = await tx.execute<{ bytes: number }>(sql`
     select coalesce(sum(size), 0)::float8 as bytes from ${attachments}
     where owner_id = ${auth.userId} ${replacing ? sql`and id <> ${replacing}` : sql``}`);
-  if ((used.rows[0]?.bytes ?? 0) + upload.size > upload.quotaBytes) return { kind: "over-quota" };
+  if ((used.rows[0]?.bytes ?? 0) + upload.size > upload.quotaBytes) return refused("over-quota");
 
   const written = replacing
     ? await tx.execute<Attachment>(sql`
@@ -135,9 +132,9 @@ export async function confirmUpload(
         )
         select ${attachmentColumns} from a`);
   const attachment = written.rows[0];
-  if (!attachment) return { kind: "attachment-missing" };
+  if (!attachment) return missing("attachment");
   await tx.execute(sql`delete from ${r2Outbox} where object_key = ${upload.objectKey}`);
-  return { kind: "done", attachment };
+  return done(attachment);
 }
 
 /** Gives up a reservation whose bytes never became an attachment. */
@@ -145,50 +142,70 @@ export function discardReservation(db: Database, objectKey: string) {
   return db.execute(sql`delete from ${r2Outbox} where object_key = ${objectKey} and reason = 'upload'`);
 }
 
-export async function listAttachments(db: Database, auth: AccessTokenSubject, noteId: string) {
-  const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<Attachment>>(sql`
-    ${withCurrentUser(auth)},
-    note as (select id from ${notes} where id = ${noteId} and owner_id = (select id from me))
-    select (select count(*) from me)::int as authed, (select count(*) from note)::int as "noteFound", page.*
-    from (select 1) as one
-    left join lateral (
-      select ${attachmentColumns} from ${attachments} a where a.note_id = (select id from note) order by a.created_at, a.id
-    ) as page on true`);
+export async function listAttachments(
+  db: Database,
+  auth: AccessTokenSubject,
+  noteId: string,
+): Promise<Outcome<Attachment[]>> {
+  const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<Attachment>>(
+    asCaller(auth, {
+      with: sql`note as (select id from ${notes} where id = ${noteId} and owner_id = (select id from me))`,
+      select: sql`(select count(*) from note)::int as "noteFound", page.*`,
+      from: sql`left join lateral (
+        select ${attachmentColumns} from ${attachments} a where a.note_id = (select id from note) order by a.created_at, a.id
+      ) as page on true`,
+    }),
+  );
   const first = rows[0];
-  if (!first?.authed) return "unauthenticated" as const;
-  if (!first.noteFound) return "note-missing" as const;
-  return rows
-    .filter((row) => row.id !== null)
-    .map(({ authed: _, noteFound: __, ...attachment }) => attachment as Attachment);
+  if (!first?.authed) return unauthenticated;
+  if (!first.noteFound) return missing("note");
+  return done(
+    rows
+      .filter((row) => row.id !== null)
+      .map(({ authed: _, noteFound: __, ...attachment }) => attachment as Attachment),
+  );
 }
 
-export async function findAttachment(db: Database, auth: AccessTokenSubject, noteId: string, attachmentId: string) {
-  const { rows } = await db.execute<{ authed: number; objectKey: string | null } & Nullable<Attachment>>(sql`
-    ${withCurrentUser(auth)}
-    select (select count(*) from me)::int as authed, a.object_key as "objectKey", ${attachmentColumns}
-    from (select 1) as one
-    left join ${attachments} a on a.id = ${attachmentId} and a.note_id = ${noteId} and a.owner_id = (select id from me)`);
+export async function findAttachment(
+  db: Database,
+  auth: AccessTokenSubject,
+  noteId: string,
+  attachmentId: string,
+): Promise<Outcome<{ attachment: Attachment; objectKey: string }>> {
+  const { rows } = await db.execute<{ authed: number; objectKey: string | null } & Nullable<Attachment>>(
+    asCaller(auth, {
+      select: sql`a.object_key as "objectKey", ${attachmentColumns}`,
+      from: sql`left join ${attachments} a on a.id = ${attachmentId} and a.note_id = ${noteId} and a.owner_id = (select id from me)`,
+    }),
+  );
   const row = rows[0];
-  if (!row?.authed) return "unauthenticated" as const;
-  if (row.id === null || row.objectKey === null) return "missing" as const;
+  if (!row?.authed) return unauthenticated;
+  if (row.id === null || row.objectKey === null) return missing("attachment");
   const { authed: _, objectKey, ...attachment } = row;
-  return { attachment: attachment as Attachment, objectKey };
+  return done({ attachment: attachment as Attachment, objectKey });
 }
 
 /** Deletes the row (the trigger queues its object) and answers the object key to delete right away. */
-export async function deleteAttachment(db: Database, auth: AccessTokenSubject, noteId: string, attachmentId: string) {
-  const { rows } = await db.execute<{ authed: number; objectKey: string | null }>(sql`
-    ${withCurrentUser(auth)},
-    deleted as (
-      delete from ${attachments}
-      where id = ${attachmentId} and note_id = ${noteId} and owner_id = (select id from me)
-      returning note_id, object_key
-    ), counted as (
-      update ${notes} set attachment_count = attachment_count - 1, version = version + 1, updated_at = now()
-      where id in (select note_id from deleted)
-    )
-    select (select count(*) from me)::int as authed, (select object_key from deleted) as "objectKey"`);
+export async function deleteAttachment(
+  db: Database,
+  auth: AccessTokenSubject,
+  noteId: string,
+  attachmentId: string,
+): Promise<Outcome<string>> {
+  const { rows } = await db.execute<{ authed: number; objectKey: string | null }>(
+    asCaller(auth, {
+      with: sql`deleted as (
+          delete from ${attachments}
+          where id = ${attachmentId} and note_id = ${noteId} and owner_id = (select id from me)
+          returning note_id, object_key
+        ), counted as (
+          update ${notes} set attachment_count = attachment_count - 1, version = version + 1, updated_at = now()
+          where id in (select note_id from deleted)
+        )`,
+      select: sql`(select object_key from deleted) as "objectKey"`,
+    }),
+  );
   const row = rows[0];
-  if (!row?.authed) return "unauthenticated" as const;
-  return row.objectKey ?? ("missing" as const);
+  if (!row?.authed) return unauthenticated;
+  return row.objectKey === null ? missing("attachment") : done(row.objectKey);
 }

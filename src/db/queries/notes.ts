@@ -3,7 +3,7 @@ import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { attachments, notes, type VISIBILITIES } from "../schema";
-import { withCurrentUser } from "./session";
+import { asCaller, done, missing, type Outcome, stale, unauthenticated } from "./outcome";
 import { intList, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the owner,
@@ -50,48 +50,46 @@ export interface NoteFilters {
   notebookId?: string;
 }
 
-type NoteRow = { [K in keyof Note]: Note[K] | null };
-type Outcome = { authed: number; currentVersion: number | null } & NoteRow;
+type Found = { authed: number; currentVersion: number | null } & { [K in keyof Note]: Note[K] | null };
 
-/** What a write found: no session, no such note (or not yours), a stale If-Match, or the note. */
-export type WriteResult =
-  | { kind: "unauthenticated" }
-  | { kind: "missing" }
-  | { kind: "stale"; currentVersion: number }
-  | { kind: "done"; note: Note };
-
-function toResult(row: Outcome | undefined): WriteResult {
-  if (!row?.authed) return { kind: "unauthenticated" };
+/** A write's or read's row as an outcome: no session, no such note (or not yours), a stale If-Match, or the note. */
+function toOutcome(row: Found | undefined): Outcome<Note> {
+  if (!row?.authed) return unauthenticated;
   const { authed: _, currentVersion, ...note } = row;
-  if (currentVersion === null) return { kind: "missing" };
-  if (note.id === null) return { kind: "stale", currentVersion };
-  return { kind: "done", note: note as Note };
+  if (currentVersion === null) return missing();
+  if (note.id === null) return stale(currentVersion);
+  return done(note as Note);
 }
+
+const ifVersionIn = (versions: number[] | undefined) => (versions ? sql`and n.version in ${intList(versions)}` : sql``);
 
 export async function insertNote(
   db: Database,
   auth: AccessTokenSubject,
   values: { title: string; content: string; tags: string[]; pinned: boolean },
-): Promise<WriteResult> {
-  const { rows } = await db.execute<Outcome>(sql`
-    ${withCurrentUser(auth)},
-    inserted as (
-      insert into ${notes} (owner_id, title, content, tags, pinned)
-      select id, ${values.title}, ${values.content}, ${textArray(values.tags)}, ${values.pinned} from me
-      returning *
-    )
-    select (select count(*) from me)::int as authed, 0 as "currentVersion", ${noteColumns}
-    from (select 1) as one left join inserted n on true`);
-  return toResult(rows[0]);
+): Promise<Outcome<Note>> {
+  const { rows } = await db.execute<Found>(
+    asCaller(auth, {
+      with: sql`inserted as (
+        insert into ${notes} (owner_id, title, content, tags, pinned)
+        select id, ${values.title}, ${values.content}, ${textArray(values.tags)}, ${values.pinned} from me
+        returning *
+      )`,
+      select: sql`0 as "currentVersion", ${noteColumns}`,
+      from: sql`left join inserted n on true`,
+    }),
+  );
+  return toOutcome(rows[0]);
 }
 
-export async function findNote(db: Database, auth: AccessTokenSubject, noteId: string): Promise<WriteResult> {
-  const { rows } = await db.execute<Outcome>(sql`
-    ${withCurrentUser(auth)}
-    select (select count(*) from me)::int as authed, n.version as "currentVersion", ${noteColumns}
-    from (select 1) as one
-    left join ${notes} n on n.id = ${noteId} and n.owner_id = (select id from me)`);
-  return toResult(rows[0]);
+export async function findNote(db: Database, auth: AccessTokenSubject, noteId: string): Promise<Outcome<Note>> {
+  const { rows } = await db.execute<Found>(
+    asCaller(auth, {
+      select: sql`n.version as "currentVersion", ${noteColumns}`,
+      from: sql`left join ${notes} n on n.id = ${noteId} and n.owner_id = (select id from me)`,
+    }),
+  );
+  return toOutcome(rows[0]);
 }
 
 /** `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match. */
@@ -101,7 +99,7 @@ export async function updateNote(
   noteId: string,
   patch: NotePatch,
   versions: number[] | undefined,
-): Promise<WriteResult> {
+): Promise<Outcome<Note>> {
   const changes: SQL[] = [];
   if (patch.title !== undefined) changes.push(sql`title = ${patch.title}`);
   if (patch.content !== undefined) changes.push(sql`content = ${patch.content}`);
@@ -112,47 +110,50 @@ export async function updateNote(
   if (patch.visibility !== undefined) changes.push(sql`visibility = ${patch.visibility}`);
   changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
 
-  const { rows } = await db.execute<Outcome>(sql`
-    ${withCurrentUser(auth)},
-    target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
-    updated as (
-      update ${notes} n set ${sql.join(changes, sql`, `)}
-      from target where n.id = target.id ${versions ? sql`and n.version in ${intList(versions)}` : sql``}
-      returning n.*
-    )
-    select (select count(*) from me)::int as authed, (select version from target) as "currentVersion", ${noteColumns}
-    from (select 1) as one left join updated n on true`);
-  return toResult(rows[0]);
+  const { rows } = await db.execute<Found>(
+    asCaller(auth, {
+      with: sql`target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
+        updated as (
+          update ${notes} n set ${sql.join(changes, sql`, `)}
+          from target where n.id = target.id ${ifVersionIn(versions)}
+          returning n.*
+        )`,
+      select: sql`(select version from target) as "currentVersion", ${noteColumns}`,
+      from: sql`left join updated n on true`,
+    }),
+  );
+  return toOutcome(rows[0]);
 }
 
-/** Also answers the note's attachments' object keys, to delete right away (the trigger queues them too). */
+/** Answers the deleted note's attachments' object keys, to delete right away (the trigger queues them too). */
 export async function deleteNote(
   db: Database,
   auth: AccessTokenSubject,
   noteId: string,
   versions: number[] | undefined,
-): Promise<{ kind: WriteResult["kind"]; objectKeys: string[] }> {
+): Promise<Outcome<{ objectKeys: string[] }>> {
   const { rows } = await db.execute<{
     authed: number;
     currentVersion: number | null;
     deleted: number;
     objectKeys: string[];
-  }>(sql`
-    ${withCurrentUser(auth)},
-    target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
-    deleted as (
-      delete from ${notes} n using target
-      where n.id = target.id ${versions ? sql`and n.version in ${intList(versions)}` : sql``}
-      returning n.id
-    )
-    select (select count(*) from me)::int as authed, (select version from target) as "currentVersion",
-      (select count(*) from deleted)::int as deleted,
-      array(select object_key from ${attachments} where note_id in (select id from deleted)) as "objectKeys"`);
+  }>(
+    asCaller(auth, {
+      with: sql`target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
+        deleted as (
+          delete from ${notes} n using target
+          where n.id = target.id ${ifVersionIn(versions)}
+          returning n.id
+        )`,
+      select: sql`(select version from target) as "currentVersion", (select count(*) from deleted)::int as deleted,
+        array(select object_key from ${attachments} where note_id in (select id from deleted)) as "objectKeys"`,
+    }),
+  );
   const row = rows[0];
-  const objectKeys = row?.objectKeys ?? [];
-  if (!row?.authed) return { kind: "unauthenticated", objectKeys };
-  if (row.currentVersion === null) return { kind: "missing", objectKeys };
-  return { kind: row.deleted ? "done" : "stale", objectKeys };
+  if (!row?.authed) return unauthenticated;
+  if (row.currentVersion === null) return missing();
+  // Only that the version differs is known here; the current ETag comes with the next GET.
+  return row.deleted ? done({ objectKeys: row.objectKeys }) : stale(null);
 }
 
 export type ListedNote = NoteRecord & { cursorTime: string; rank: number | null };
@@ -163,7 +164,7 @@ export async function listNotes(
   auth: AccessTokenSubject,
   filters: NoteFilters,
   after: Cursor | undefined,
-): Promise<ListedNote[] | "unauthenticated"> {
+): Promise<Outcome<ListedNote[]>> {
   const sortColumn = filters.sort === "created" ? sql`n.created_at` : sql`n.updated_at`;
   const query = filters.q ? sql`websearch_to_tsquery('english', ${filters.q})` : undefined;
   const rank = query ? sql`ts_rank(n.search, ${query})` : sql`null::real`;
@@ -183,16 +184,18 @@ export async function listNotes(
   }
   const order = query ? sql`${rank} desc, ${sortColumn} desc, n.id desc` : sql`${sortColumn} desc, n.id desc`;
 
-  const { rows } = await db.execute<{ authed: number } & { [K in keyof ListedNote]: ListedNote[K] | null }>(sql`
-    ${withCurrentUser(auth)}
-    select (select count(*) from me)::int as authed, page.* from (select 1) as one
-    left join lateral (
-      select ${noteColumns}, ${exactTime(sortColumn)} as "cursorTime", ${rank} as rank
-      from ${notes} n
-      where ${sql.join(conditions, sql` and `)}
-      order by ${order}
-      limit ${filters.limit + 1}
-    ) as page on true`);
-  if (!rows[0]?.authed) return "unauthenticated";
-  return rows.filter((row) => row.id !== null).map(({ authed: _, ...note }) => note as ListedNote);
+  const { rows } = await db.execute<{ authed: number } & { [K in keyof ListedNote]: ListedNote[K] | null }>(
+    asCaller(auth, {
+      select: sql`page.*`,
+      from: sql`left join lateral (
+        select ${noteColumns}, ${exactTime(sortColumn)} as "cursorTime", ${rank} as rank
+        from ${notes} n
+        where ${sql.join(conditions, sql` and `)}
+        order by ${order}
+        limit ${filters.limit + 1}
+      ) as page on true`,
+    }),
+  );
+  if (!rows[0]?.authed) return unauthenticated;
+  return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...note }) => note as ListedNote));
 }

@@ -1,9 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { attachments, passwordGuesses, refreshTokens, users } from "../schema";
+import { done, type Outcome, unauthenticated } from "./outcome";
 import { guessKeys, signInThrottle } from "./password-guesses";
 
 export type UserRow = typeof users.$inferSelect;
+
+/** A statement about the caller's own account: it found the account, or the session has ended. */
+const asCallerAccount = <T>(value: T | undefined): Outcome<T> => (value === undefined ? unauthenticated : done(value));
 
 /** The caller's account, only while the access token's version is still the account's. */
 const current = (userId: string, tokenVersion: number) =>
@@ -16,7 +20,7 @@ export async function insertUser(db: Database, values: typeof users.$inferInsert
 
 export async function findCurrentUser(db: Database, userId: string, tokenVersion: number) {
   const [row] = await db.select().from(users).where(current(userId, tokenVersion));
-  return row;
+  return asCallerAccount(row);
 }
 
 export async function updateDisplayName(
@@ -30,7 +34,7 @@ export async function updateDisplayName(
     .set({ displayName, updatedAt: sql`now()` })
     .where(current(userId, tokenVersion))
     .returning();
-  return row;
+  return asCallerAccount(row);
 }
 
 /** The account and its confirmation throttle, for checking a password a signed-in caller typed. */
@@ -46,7 +50,7 @@ export async function findCredentialsById(db: Database, userId: string, tokenVer
     .from(users)
     .leftJoin(passwordGuesses, eq(passwordGuesses.key, guessKeys.confirmation(userId)))
     .where(current(userId, tokenVersion));
-  return row;
+  return asCallerAccount(row);
 }
 
 /** Sign-in lookup: the throttle answers for unknown emails too, so both answer alike. */
@@ -78,7 +82,7 @@ export async function changePassword(
     refreshTokenHash: string;
     refreshTtlSeconds: number;
   },
-): Promise<number | undefined> {
+): Promise<Outcome<number>> {
   const { rows } = await db.execute<{ tokenVersion: number }>(sql`
     with changed as (
       update ${users} set password_hash = ${args.passwordHash}, token_version = token_version + 1, updated_at = now()
@@ -95,14 +99,14 @@ export async function changePassword(
       from changed
     )
     select token_version as "tokenVersion" from changed`);
-  return rows[0]?.tokenVersion;
+  return asCallerAccount(rows[0]?.tokenVersion);
 }
 
 /** Deletes the account and, by cascade, all it owns; answers the object keys of its attachments, if deleted. */
-export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<string[] | undefined> {
+export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<Outcome<string[]>> {
   const { rows } = await db.execute<{ deleted: number; objectKeys: string[] }>(sql`
     with doomed as (select object_key from ${attachments} where owner_id = ${userId}),
     deleted as (delete from ${users} where id = ${userId} and token_version = ${tokenVersion} returning id)
     select (select count(*) from deleted)::int as deleted, array(select object_key from doomed) as "objectKeys"`);
-  return rows[0]?.deleted ? rows[0].objectKeys : undefined;
+  return asCallerAccount(rows[0]?.deleted ? rows[0].objectKeys : undefined);
 }

@@ -9,34 +9,33 @@ import { ifNoneMatchHits } from "../../lib/etag";
 import { contentDisposition } from "../../lib/filename";
 import { logError } from "../../lib/log";
 import { servedMediaType } from "../../lib/media-type";
-import { conflict, notFound, Problem, problemType, sessionEnded } from "../../lib/problem";
+import { conflict, notFound, Problem, problemType } from "../../lib/problem";
 import { parseRange } from "../../lib/range";
 import type { AppRouteHandler } from "../../lib/route-handler";
+import { valueOrThrow } from "../outcome";
 import type * as routes from "./attachments.routes";
 
-const noSuchNote = () => notFound("No note with this id.");
-const noSuchAttachment = () => notFound("No attachment with this id on this note.");
+const asAttachment = {
+  noun: "attachment",
+  missing: (what: string | undefined) =>
+    what === "note" ? "No note with this id." : "No attachment with this id on this note.",
+};
 
-/** Every reason an upload can be refused before or after its bytes, as the problem the client sees. */
-function refusal(reason: Exclude<queries.Reservation, "reserved">, quotaBytes: number): Problem {
-  switch (reason) {
-    case "unauthenticated":
-      return sessionEnded();
-    case "note-missing":
-      return noSuchNote();
-    case "attachment-missing":
-      return noSuchAttachment();
-    case "too-many-attachments":
-      return conflict(
-        `A note holds at most ${MAX_ATTACHMENTS_PER_NOTE} attachments; delete one first.`,
-        "attachment-limit",
-      );
-    case "over-quota":
-      return new Problem(413, {
-        type: problemType("storage-quota"),
-        detail: `This file would take your attachments past your ${quotaBytes}-byte storage quota.`,
-      });
-  }
+/** The limits an upload can run into, as the problem the client sees. */
+function uploadProblems(quotaBytes: number) {
+  return {
+    ...asAttachment,
+    refused: (limit: queries.UploadLimit) =>
+      limit === "too-many-attachments"
+        ? conflict(
+            `A note holds at most ${MAX_ATTACHMENTS_PER_NOTE} attachments; delete one first.`,
+            "attachment-limit",
+          )
+        : new Problem(413, {
+            type: problemType("storage-quota"),
+            detail: `This file would take your attachments past your ${quotaBytes}-byte storage quota.`,
+          }),
+  };
 }
 
 type UploadContext = Parameters<AppRouteHandler<typeof routes.uploadAttachment | typeof routes.replaceAttachment>>[0];
@@ -53,14 +52,17 @@ async function storeUpload(c: UploadContext, noteId: string, replacing?: string)
   // Keys are ours, never the filename: unguessable, and grouped by owner for operations.
   const objectKey = `users/${auth.userId}/${crypto.randomUUID()}`;
 
-  const reservation = await queries.reserveUpload(db, auth, {
-    noteId,
-    replacing,
-    objectKey,
-    announcedBytes: incoming.length ?? 0,
-    quotaBytes,
-  });
-  if (reservation !== "reserved") throw refusal(reservation, quotaBytes);
+  const problems = uploadProblems(quotaBytes);
+  valueOrThrow(
+    await queries.reserveUpload(db, auth, {
+      noteId,
+      replacing,
+      objectKey,
+      announcedBytes: incoming.length ?? 0,
+      quotaBytes,
+    }),
+    problems,
+  );
 
   const bucket = c.env.ATTACHMENTS;
   try {
@@ -77,8 +79,7 @@ async function storeUpload(c: UploadContext, noteId: string, replacing?: string)
         replacing,
       ),
     );
-    if (confirmation.kind !== "done") throw refusal(confirmation.kind, quotaBytes);
-    return confirmation.attachment;
+    return valueOrThrow(confirmation, problems);
   } catch (error) {
     // With the database unreachable, a commit may have landed unseen: the bytes stay until the sweep,
     // which deletes a reserved object only once no attachment row names it.
@@ -105,18 +106,19 @@ export const replaceAttachment: AppRouteHandler<typeof routes.replaceAttachment>
 };
 
 export const listAttachments: AppRouteHandler<typeof routes.listAttachments> = async (c) => {
-  const result = await queries.listAttachments(c.var.db, c.var.auth, c.req.valid("param").id);
-  if (result === "unauthenticated") throw sessionEnded();
-  if (result === "note-missing") throw noSuchNote();
-  return c.json({ items: result, nextCursor: null }, 200);
+  const items = valueOrThrow(
+    await queries.listAttachments(c.var.db, c.var.auth, c.req.valid("param").id),
+    asAttachment,
+  );
+  return c.json({ items, nextCursor: null }, 200);
 };
 
 export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachment> = async (c) => {
   const { id: noteId, attachmentId } = c.req.valid("param");
-  const found = await queries.findAttachment(c.var.db, c.var.auth, noteId, attachmentId);
-  if (found === "unauthenticated") throw sessionEnded();
-  if (found === "missing") throw noSuchAttachment();
-  const { attachment, objectKey } = found;
+  const { attachment, objectKey } = valueOrThrow(
+    await queries.findAttachment(c.var.db, c.var.auth, noteId, attachmentId),
+    asAttachment,
+  );
 
   // The bytes' own hash: a strong validator that changes exactly when the content does.
   const etag = `"${attachment.sha256}"`;
@@ -141,7 +143,7 @@ export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachmen
   }
   const object = await c.env.ATTACHMENTS.get(objectKey, range ? { range } : undefined);
   // The row was just read, so a missing object means it was deleted a moment ago.
-  if (!object) throw noSuchAttachment();
+  if (!object) throw notFound(asAttachment.missing("attachment"));
 
   headers["Content-Type"] = servedMediaType(attachment.contentType);
   headers["Content-Length"] = String(range ? range.length : attachment.size);
@@ -152,9 +154,10 @@ export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachmen
 
 export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> = async (c) => {
   const { id: noteId, attachmentId } = c.req.valid("param");
-  const result = await queries.deleteAttachment(c.var.db, c.var.auth, noteId, attachmentId);
-  if (result === "unauthenticated") throw sessionEnded();
-  if (result === "missing") throw noSuchAttachment();
-  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, [result]);
+  const objectKey = valueOrThrow(
+    await queries.deleteAttachment(c.var.db, c.var.auth, noteId, attachmentId),
+    asAttachment,
+  );
+  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, [objectKey]);
   return c.body(null, 204);
 };

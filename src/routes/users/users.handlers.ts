@@ -8,25 +8,28 @@ import {
   updateDisplayName,
 } from "../../db/queries/users";
 import { hashPassword, verifyPassword } from "../../lib/password";
-import { forbidden, sessionEnded } from "../../lib/problem";
+import { forbidden } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/route-handler";
 import { newRefreshToken } from "../../lib/tokens";
 import { throwIfLocked } from "../auth/login-throttle";
 import { NO_STORE, tokenResponse } from "../auth/token-response";
+import { valueOrThrow } from "../outcome";
 import { toUser } from "./user.schemas";
 import type * as routes from "./users.routes";
 
+// Every statement here is about the caller's own account: it exists, or the session has ended.
+const asAccount = { noun: "account", missing: () => "No such account." };
+
 export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {
   const { userId, tokenVersion } = c.var.auth;
-  const user = await findCurrentUser(c.var.db, userId, tokenVersion);
-  if (!user) throw sessionEnded();
+  const user = valueOrThrow(await findCurrentUser(c.var.db, userId, tokenVersion), asAccount);
   return c.json(toUser(user), 200);
 };
 
 export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
   const { userId, tokenVersion } = c.var.auth;
-  const user = await updateDisplayName(c.var.db, userId, tokenVersion, c.req.valid("json").displayName);
-  if (!user) throw sessionEnded();
+  const displayName = c.req.valid("json").displayName;
+  const user = valueOrThrow(await updateDisplayName(c.var.db, userId, tokenVersion, displayName), asAccount);
   return c.json(toUser(user), 200);
 };
 
@@ -35,21 +38,20 @@ export const changePassword: AppRouteHandler<typeof routes.changePassword> = asy
   const { auth, config, db } = c.var;
   await confirmPassword(c, currentPassword);
   const refresh = await newRefreshToken();
-  const tokenVersion = await changePasswordQuery(db, {
+  const changed = await changePasswordQuery(db, {
     userId: auth.userId,
     tokenVersion: auth.tokenVersion,
     passwordHash: await hashPassword(newPassword, config.PASSWORD_PEPPER),
     refreshTokenHash: refresh.hash,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
-  if (tokenVersion === undefined) throw sessionEnded();
+  const tokenVersion = valueOrThrow(changed, asAccount);
   return c.json(await tokenResponse(config, { userId: auth.userId, tokenVersion }, refresh.token), 200, NO_STORE);
 };
 
 export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   await confirmPassword(c, c.req.valid("json").password);
-  const objectKeys = await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion);
-  if (!objectKeys) throw sessionEnded();
+  const objectKeys = valueOrThrow(await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion), asAccount);
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
   return c.body(null, 204);
 };
@@ -63,8 +65,7 @@ async function confirmPassword(
   password: string,
 ): Promise<void> {
   const { auth, config, db } = c.var;
-  const account = await findCredentialsById(db, auth.userId, auth.tokenVersion);
-  if (!account) throw sessionEnded();
+  const account = valueOrThrow(await findCredentialsById(db, auth.userId, auth.tokenVersion), asAccount);
   throwIfLocked(account.lockedUntil);
   const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER);
   if (valid) return;
