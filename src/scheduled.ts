@@ -1,5 +1,6 @@
 import { createDatabase, type Database } from "./db/client";
-import { dueObjectKeys, postponeObjectKeys, pruneExpiredSessions, settleObjectKeys } from "./db/queries/r2-outbox";
+import { dueObjectKeys, postponeObjectKeys, settleObjectKeys } from "./db/queries/r2-outbox";
+import { pruneExpiredSessions } from "./db/queries/refresh-tokens";
 import { type Bindings, configFrom } from "./env";
 import { logError, logInfo } from "./lib/log";
 

@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { hashPassword } from "../src/lib/password";
 import { form, json, PASSWORD, refresh, register, signIn, signUp, uniqueEmail, uniqueIp } from "./support/accounts";
 import { api, testDatabase } from "./support/api";
 import { expectProblem } from "./support/problem";
@@ -196,8 +198,6 @@ describe("POST /v1/auth/token, password grant", () => {
   it("re-hashes a password stored with an older, weaker setting", async () => {
     const { email, user } = await register();
     const db = testDatabase();
-    const { hashPassword } = await import("../src/lib/password");
-    const { env } = await import("cloudflare:workers");
     const weak = await hashPassword(PASSWORD, env.PASSWORD_PEPPER, 1_000);
     await db.execute(sql`update users set password_hash = ${weak} where id = ${user.id}`);
     await signIn(email);

@@ -6,7 +6,7 @@ import { inTransaction } from "../src/db/client";
 import { isDatabaseUnavailable } from "../src/db/unavailable";
 import { configFrom } from "../src/env";
 import { authed, form, json, PASSWORD, signUp } from "./support/accounts";
-import { testDatabase, testEnv } from "./support/api";
+import { api, testDatabase, testEnv } from "./support/api";
 import { fastForwardOutbox, objectsOf, outboxKeys, runScheduledSweep } from "./support/attachments";
 import { fileDatabaseUrl } from "./support/file-database";
 import { captureLogs } from "./support/logs";
@@ -55,7 +55,6 @@ async function everyKindOfRequest(user: Signed, noteId: string): Promise<[string
   const faults = behindProxy();
   const send = (path: string, init: RequestInit = {}) => authed(user.tokens.access_token, path, init, faults);
   const body = new TextEncoder().encode("bytes");
-  const { api } = await import("./support/api");
   return Promise.all(
     [
       ["list notes", send("/v1/notes")],

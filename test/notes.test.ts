@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { json, signUp } from "./support/accounts";
-import { roundTripsDuring } from "./support/api";
+import { authed, json, signUp } from "./support/accounts";
+import { api, roundTripsDuring } from "./support/api";
 import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
@@ -66,7 +66,6 @@ describe("POST /v1/notes", () => {
 
   it("answers 401 without a token", async () => {
     const { request: _ } = await signUp();
-    const { api } = await import("./support/api");
     await expectProblem(await api("/v1/notes", json({ title: "x", content: "" })), 401);
   });
 });
@@ -194,7 +193,6 @@ describe("sessions", () => {
       "/v1/users/me/password",
       json({ currentPassword: "correct horse battery staple", newPassword: "new pass 123" }),
     );
-    const { authed } = await import("./support/accounts");
     const old = (path: string, init?: RequestInit) => authed(tokens.access_token, path, init);
     await expectProblem(await old("/v1/notes"), 401);
     await expectProblem(await old(`/v1/notes/${note.id}`), 401);

@@ -1,8 +1,8 @@
 // Bench-only worker: the real upload path (measuring, FixedLengthStream or multipart parsing and part
 // buffering) in front of a bucket that reads every byte and keeps none, so workerd's memory shows what
 // our code holds, without the local R2 simulator, which shares the process in the app benchmark.
-import { readIncomingUpload } from "../../src/attachments/incoming-upload";
-import { storeKnownLength, storeUnknownLength } from "../../src/attachments/store-object";
+import { readIncomingUpload } from "../../src/storage/incoming-upload";
+import { storeKnownLength, storeUnknownLength } from "../../src/storage/store-object";
 
 async function drain(value: unknown): Promise<void> {
   if (value instanceof ReadableStream) {

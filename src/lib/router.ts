@@ -1,6 +1,22 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../app-env";
+import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
+import type { Database } from "../db/client";
+import type { Bindings, Config } from "../env";
 import { notFound, validationFailed } from "./problem";
+import type { AccessTokenSubject } from "./tokens";
+
+/** Hono's type parameter for every router: the bindings and what middleware puts on the context. */
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    requestId: string;
+    config: Config;
+    db: Database;
+    /** Set by requireUser(). */
+    auth: AccessTokenSubject;
+  };
+}
+
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
 /** A router whose zod validation failures become 422 problems listing every failing field. */
 export function createRouter() {

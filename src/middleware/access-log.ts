@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
 import { logInfo } from "../lib/log";
+import type { AppEnv } from "../lib/router";
 
 /** One line per request: method, path (no query string, which may carry cursors), status, duration. */
 export function accessLog(): MiddlewareHandler<AppEnv> {

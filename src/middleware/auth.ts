@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
 import { configFrom } from "../env";
 import { unauthorized } from "../lib/problem";
+import type { AppEnv } from "../lib/router";
 import { verifyAccessToken } from "../lib/tokens";
 
 // What one user sees must never be served to another by a shared cache, and a client's own cache must

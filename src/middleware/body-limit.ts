@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../app-env";
 import { Problem, problemType } from "../lib/problem";
+import type { AppEnv } from "../lib/router";
 
 /** Account and session bodies: an email, a password, a name. */
 export const SMALL_BODY_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import type { AppEnv } from "../app-env";
 import { allowedOrigins } from "../env";
+import type { AppEnv } from "../lib/router";
 
 const EXPOSED = ["ETag", "Location", "Retry-After", "X-Request-Id", "WWW-Authenticate"];
 const ALLOWED = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-Id"];

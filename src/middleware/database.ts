@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
 import { createDatabase } from "../db/client";
 import { configFrom } from "../env";
+import type { AppEnv } from "../lib/router";
 
 /** Validates the settings and gives the request its database handle (no I/O until a query runs). */
 export function database(): MiddlewareHandler<AppEnv> {

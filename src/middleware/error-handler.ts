@@ -1,12 +1,12 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../app-env";
 import { isDatabaseUnavailable } from "../db/unavailable";
 import { ConfigError } from "../env";
 import { statusTitle } from "../lib/http-status";
 import { logError } from "../lib/log";
 import { dependencyUnavailable, notFound, Problem, renderProblem } from "../lib/problem";
+import type { AppEnv } from "../lib/router";
 
 /** Every error leaves as application/problem+json; anything unexpected is logged and told apart by request id only. */
 export const onError: ErrorHandler<AppEnv> = (error, c) => {

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
 import { clientIpKey } from "../lib/client-ip";
 import { tooManyRequests } from "../lib/problem";
+import type { AppEnv } from "../lib/router";
 
 export interface RateLimitOptions {
   /** Which Rate Limiting binding counts the requests. */

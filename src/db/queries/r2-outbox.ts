@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { attachments, r2Outbox, refreshTokens } from "../schema";
-import { pruneGuesses } from "./password-guesses";
+import { attachments, r2Outbox } from "../schema";
 import { textList } from "./sql-fragments";
 
 /** Objects whose time has come: unconfirmed uploads past their grace period, and queued deletions. */
@@ -27,12 +26,4 @@ export function postponeObjectKeys(db: Database, keys: string[], reason: string)
     set attempts = attempts + 1, last_error = ${reason},
       not_before = now() + make_interval(mins => least(60, power(2, least(attempts, 6)))::int)
     where object_key in ${textList(keys)}`);
-}
-
-/** Refresh tokens dead for a week tell nobody anything; nor do idle password-guess counters. */
-export function pruneExpiredSessions(db: Database) {
-  return db.batch([
-    db.execute(sql`delete from ${refreshTokens} where coalesce(revoked_at, expires_at) < now() - interval '7 days'`),
-    pruneGuesses(db),
-  ]);
 }

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { refreshTokens, users } from "../schema";
-import { knownNetworkUpsert } from "./password-guesses";
+import { knownNetworkUpsert, pruneGuesses } from "./password-guesses";
 
 /**
  * Starts a sign-in after a correct password, only if the account's token version is still the one read
@@ -95,4 +95,12 @@ export function revokeRefreshTokenFamily(db: Database, tokenHash: string) {
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, tokenHash));
   return db.update(refreshTokens).set({ revokedAt: sql`now()` }).where(inArray(refreshTokens.familyId, family));
+}
+
+/** Refresh tokens dead for a week tell nobody anything; nor do idle password-guess counters. */
+export function pruneExpiredSessions(db: Database) {
+  return db.batch([
+    db.execute(sql`delete from ${refreshTokens} where coalesce(revoked_at, expires_at) < now() - interval '7 days'`),
+    pruneGuesses(db),
+  ]);
 }

@@ -1,6 +1,3 @@
-import { deleteObjectsInBackground } from "../../attachments/delete-objects";
-import { readIncomingUpload } from "../../attachments/incoming-upload";
-import { storeKnownLength, storeUnknownLength } from "../../attachments/store-object";
 import { inTransaction } from "../../db/client";
 import * as queries from "../../db/queries/attachments";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
@@ -11,7 +8,10 @@ import { logError } from "../../lib/log";
 import { servedMediaType } from "../../lib/media-type";
 import { conflict, notFound, Problem, problemType } from "../../lib/problem";
 import { parseRange } from "../../lib/range";
-import type { AppRouteHandler } from "../../lib/route-handler";
+import type { AppRouteHandler } from "../../lib/router";
+import { deleteObjectsInBackground } from "../../storage/delete-objects";
+import { readIncomingUpload } from "../../storage/incoming-upload";
+import { storeKnownLength, storeUnknownLength } from "../../storage/store-object";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./attachments.routes";
 

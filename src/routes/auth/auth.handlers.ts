@@ -4,14 +4,14 @@ import { findCredentialsByEmail, insertUser } from "../../db/queries/users";
 import { clientIpKey } from "../../lib/client-ip";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../lib/password";
 import { conflict } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/route-handler";
+import type { AppRouteHandler } from "../../lib/router";
 import { hashRefreshToken, newRefreshToken } from "../../lib/tokens";
 import { throttleClientIp } from "../../middleware/rate-limit";
+import { perClientIp, recordSignInFailure, throwIfSignInLocked } from "../../sessions/login-throttle";
+import { NO_STORE, tokenResponse } from "../../sessions/token-response";
 import { toUser } from "../users/user.schemas";
 import type * as routes from "./auth.routes";
-import { perClientIp, recordSignInFailure, throwIfSignInLocked } from "./login-throttle";
 import { oauthError } from "./oauth-error";
-import { NO_STORE, tokenResponse } from "./token-response";
 
 export const register: AppRouteHandler<typeof routes.register> = async (c) => {
   const { email, password, displayName } = c.req.valid("json");

@@ -3,11 +3,12 @@ import { problems } from "../../lib/openapi";
 import { text } from "../../lib/schemas";
 import { limitBody, SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { rateLimitByClientIp } from "../../middleware/rate-limit";
+import { DisplayNameSchema, EmailSchema, PasswordSchema } from "../../sessions/credentials";
+import { perClientIp } from "../../sessions/login-throttle";
+import { TokenResponseSchema } from "../../sessions/token-response";
 import { openRoute } from "../contracts";
-import { DisplayNameSchema, EmailSchema, PasswordSchema, UserSchema } from "../users/user.schemas";
-import { perClientIp } from "./login-throttle";
+import { UserSchema } from "../users/user.schemas";
 import { OAuthErrorSchema } from "./oauth-error";
-import { TokenResponseSchema } from "./token-response";
 
 const RegisterSchema = z
   .strictObject({ email: EmailSchema, password: PasswordSchema, displayName: DisplayNameSchema.optional() })

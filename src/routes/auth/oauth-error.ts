@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { statusTitle } from "../../lib/http-status";
 import { problemType } from "../../lib/problem";
-import { NO_STORE } from "./token-response";
+import { NO_STORE } from "../../sessions/token-response";
 
 // No invalid_client: every client is public, so there is no client authentication to fail.
 const OAUTH_ERROR_CODES = ["invalid_request", "invalid_grant", "unsupported_grant_type"] as const;

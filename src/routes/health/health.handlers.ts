@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { version } from "../../../package.json";
 import { logError } from "../../lib/log";
 import { dependencyUnavailable } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/route-handler";
+import type { AppRouteHandler } from "../../lib/router";
 import type { liveness, readiness } from "./health.routes";
 
 export const checkReadiness: AppRouteHandler<typeof readiness> = async (c) => {

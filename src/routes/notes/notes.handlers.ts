@@ -1,8 +1,8 @@
-import { deleteObjectsInBackground } from "../../attachments/delete-objects";
 import * as queries from "../../db/queries/notes";
 import { decodeCursor, encodeCursor } from "../../lib/cursor";
 import { etagFor, ifMatchVersions, ifNoneMatchHits } from "../../lib/etag";
-import type { AppRouteHandler } from "../../lib/route-handler";
+import type { AppRouteHandler } from "../../lib/router";
+import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./notes.routes";
 

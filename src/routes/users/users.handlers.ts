@@ -1,4 +1,3 @@
-import { deleteObjectsInBackground } from "../../attachments/delete-objects";
 import { guessKeys, PER_USER_CONFIRMATION, recordFailure } from "../../db/queries/password-guesses";
 import {
   changePassword as changePasswordQuery,
@@ -9,10 +8,11 @@ import {
 } from "../../db/queries/users";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { forbidden } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/route-handler";
+import type { AppRouteHandler } from "../../lib/router";
 import { newRefreshToken } from "../../lib/tokens";
-import { throwIfLocked } from "../auth/login-throttle";
-import { NO_STORE, tokenResponse } from "../auth/token-response";
+import { throwIfLocked } from "../../sessions/login-throttle";
+import { NO_STORE, tokenResponse } from "../../sessions/token-response";
+import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { valueOrThrow } from "../outcome";
 import { toUser } from "./user.schemas";
 import type * as routes from "./users.routes";

@@ -2,9 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
 import { text } from "../../lib/schemas";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
-import { TokenResponseSchema } from "../auth/token-response";
+import { DisplayNameSchema, PasswordSchema } from "../../sessions/credentials";
+import { TokenResponseSchema } from "../../sessions/token-response";
 import { signedInRoute } from "../contracts";
-import { DisplayNameSchema, PasswordSchema, UserSchema } from "./user.schemas";
+import { UserSchema } from "./user.schemas";
 
 const userJson = { "application/json": { schema: UserSchema } };
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { Config } from "../../env";
-import { type AccessTokenSubject, signAccessToken } from "../../lib/tokens";
+import type { Config } from "../env";
+import { type AccessTokenSubject, signAccessToken } from "../lib/tokens";
 
 export const TokenResponseSchema = z
   .object({

@@ -1,7 +1,7 @@
-import type { Database } from "../../db/client";
-import { guessKeys, PER_EMAIL, PER_NETWORK, recordFailure } from "../../db/queries/password-guesses";
-import { Problem, problemType } from "../../lib/problem";
-import type { RateLimitOptions } from "../../middleware/rate-limit";
+import type { Database } from "../db/client";
+import { guessKeys, PER_EMAIL, PER_NETWORK, recordFailure } from "../db/queries/password-guesses";
+import { Problem, problemType } from "../lib/problem";
+import type { RateLimitOptions } from "../middleware/rate-limit";
 
 /**
  * What can be guessed is limited per client IP as well: registering (which probes for taken emails)
