@@ -16,6 +16,8 @@ import {
 
 // Enums and limits: the one definition, used by the tables here and by the route schemas (zod).
 export const VISIBILITIES = ["private", "public"] as const;
+/** How a note listing may be ordered: newest change first, or newest creation first. */
+export const NOTE_SORTS = ["updated", "created"] as const;
 export const NOTE_LIMITS = { titleLength: 200, contentLength: 100_000, tagLength: 40, tags: 20 } as const;
 export const MAX_ATTACHMENTS_PER_NOTE = 20;
 export const OUTBOX_REASONS = ["upload", "delete"] as const;

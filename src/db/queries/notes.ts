@@ -2,7 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
-import { attachments, notes, type VISIBILITIES } from "../schema";
+import { attachments, type NOTE_SORTS, notes, type VISIBILITIES } from "../schema";
 import { asCaller, done, missing, type Outcome, stale, unauthenticated } from "./outcome";
 import { intList, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
@@ -42,7 +42,7 @@ export type NotePatch = Partial<
 
 export interface NoteFilters {
   limit: number;
-  sort: "updated" | "created";
+  sort: (typeof NOTE_SORTS)[number];
   q?: string;
   tag: string[];
   pinned?: boolean;

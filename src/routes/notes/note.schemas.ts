@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { NOTE_LIMITS, VISIBILITIES } from "../../db/schema";
+import { NOTE_LIMITS, NOTE_SORTS, VISIBILITIES } from "../../db/schema";
 import { queryInteger, text } from "../../lib/schemas";
 
 const { titleLength, contentLength, tagLength, tags: maxTags } = NOTE_LIMITS;
@@ -70,7 +70,7 @@ const booleanQuery = z.enum(["true", "false"]).transform((value) => value === "t
 export const ListNotesQuery = z.object({
   limit: queryInteger({ min: 1, max: 100 }).default(20).openapi({ default: 20, example: 20 }),
   cursor: text().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
-  sort: z.enum(["updated", "created"]).default("updated"),
+  sort: z.enum(NOTE_SORTS).default("updated"),
   q: text().trim().min(1).max(200).optional().openapi({ description: "Full-text search over title and content" }),
   tag: z
     .union([z.string(), z.array(z.string())])
