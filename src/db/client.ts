@@ -4,10 +4,9 @@ import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
 import { drizzle as drizzlePool } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
 import type { BackgroundWork } from "../lib/background-work";
-import { logError } from "../lib/log";
 import { useLocalNeonEndpoint } from "./local-neon";
 import * as schema from "./schema";
-import { DatabaseUnavailable, withDeadline } from "./unavailable";
+import { DatabaseUnavailable, isDatabaseUnavailable, withDeadline } from "./unavailable";
 
 // Every database call is bounded by DATABASE_TIMEOUT_MS (README "When the database is down or slow"):
 // a stopped or paused server, or a network that drops packets, must cost a request a few seconds and a
@@ -60,10 +59,16 @@ export async function inTransaction<T>(
   if (config.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(config.LOCAL_NEON_ENDPOINT);
   const timeoutMs = config.DATABASE_TIMEOUT_MS;
   const client = new Client({ connectionString: config.DATABASE_URL });
-  let ended = false;
-  // Once we have given up on it, a stalled connection may still wake and complain: nobody is listening.
+  // A connection that breaks (refused, dropped, the server shutting down) is reported here; the statement
+  // in flight, or the next one, then fails with a generic "not queryable", and drizzle's rollback with it.
+  // The transaction's failure is then the connection's. Listening also keeps the event from going unhandled.
+  let lost: Error | undefined;
+  let closed = false;
   client.on("error", (error: Error) => {
-    if (!ended) logError("database connection error", error);
+    lost ??= error;
+  });
+  client.once("end", () => {
+    closed = true;
   });
   const transaction = async () => {
     await client.connect();
@@ -75,9 +80,12 @@ export async function inTransaction<T>(
   };
   try {
     return await withDeadline(transaction(), timeoutMs);
+  } catch (error) {
+    if (lost && !isDatabaseUnavailable(error)) throw new DatabaseUnavailable("unreachable", { cause: lost });
+    throw error;
   } finally {
-    ended = true;
-    // A stalled socket never finishes a polite end; the request's end drops it in any case.
-    executionCtx.waitUntil(withDeadline(client.end(), timeoutMs).catch(() => undefined));
+    // Ending a session in flight drops its socket, and the server rolls back. A stalled socket never
+    // finishes a polite end, and one already closed never reports it: bounded, and skipped when closed.
+    if (!closed) executionCtx.waitUntil(withDeadline(client.end(), timeoutMs).catch(() => undefined));
   }
 }
