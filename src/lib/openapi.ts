@@ -33,5 +33,5 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: "Request body too large",
   422: "Request did not match the schema",
   429: "Rate limited; see Retry-After",
-  503: "The database is unreachable or too slow; retry after Retry-After seconds",
+  503: "The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After seconds",
 };
