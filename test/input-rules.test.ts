@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../src/lib/base64url";
+import { encodeCursor, type Listing } from "../src/lib/cursor";
 import { json, PASSWORD, signUp, uniqueEmail } from "./support/accounts";
 import { api } from "./support/api";
 import { createNote, patchJson } from "./support/notes";
@@ -121,6 +123,32 @@ describe("cursors", () => {
         "query.cursor",
       );
     }
+  });
+
+  it("still refuses an impossible position in a cursor it signed itself (year 0000, month 13, rank 1e300)", async () => {
+    // Defence in depth: were the key ever to leak, a signed cursor is still parsed strictly, never a 500.
+    const { request } = await signUp();
+    const listing: Listing = { sort: "updated", tag: [], archived: false };
+    const id = crypto.randomUUID();
+    const signed = (position: { time: string; id: string; rank?: number }, query = listing) =>
+      encodeCursor(position, query, env.PASSWORD_PEPPER);
+    for (const time of ["0000-01-01T00:00:00.000000Z", "2026-13-45T25:61:61.000000Z", "2026-02-30T00:00:00.000000Z"]) {
+      await expectFieldRefused(await request(`/v1/notes?limit=1&cursor=${await signed({ time, id })}`), "query.cursor");
+    }
+    const ranked = await signed({ time: "2026-01-01T00:00:00.000000Z", id, rank: 1e300 }, { ...listing, q: "n" });
+    await expectFieldRefused(await request(`/v1/notes?limit=1&q=n&cursor=${ranked}`), "query.cursor");
+    // The same key and listing with a sound position is accepted: what failed above was the position.
+    const sound = await signed({ time: "2026-01-01T00:00:00.000000Z", id });
+    expect((await request(`/v1/notes?limit=1&cursor=${sound}`)).status).toBe(200);
+  });
+
+  it("accepts a cursor whatever the order or case of the listing's tags", async () => {
+    const { request } = await signUp();
+    for (let i = 0; i < 3; i++) await createNote(request, { title: `n ${i}`, tags: ["a", "b"] });
+    const page = await (await request("/v1/notes?limit=1&tag=a&tag=b")).json<{ nextCursor: string }>();
+    const next = await request(`/v1/notes?limit=1&tag=B&tag=%20a&cursor=${page.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect((await next.json<{ items: unknown[] }>()).items).toHaveLength(1);
   });
 
   it("refuses a cursor from a listing with other filters", async () => {

@@ -13,7 +13,7 @@ const PositionSchema = z.strictObject({
   time: z
     .string()
     .regex(/^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
-    .refine((time) => new Date(`${time.slice(0, 23)}Z`).toISOString() === `${time.slice(0, 23)}Z`),
+    .refine(isRealInstant),
   id: z.uuid(),
   // ts_rank's value, a Postgres real.
   rank: z.number().min(0).max(3.4e38).optional(),
@@ -21,11 +21,21 @@ const PositionSchema = z.strictObject({
 
 export type Cursor = z.infer<typeof PositionSchema>;
 
+/** True when the timestamp names a real instant: 2026-02-30 or 25:61 do not survive a round trip. */
+function isRealInstant(time: string): boolean {
+  const milliseconds = `${time.slice(0, 23)}Z`;
+  const parsed = Date.parse(milliseconds);
+  // Date.parse answers NaN for what it cannot read (month 13), where toISOString() would throw.
+  return Number.isFinite(parsed) && new Date(parsed).toISOString() === milliseconds;
+}
+
 /** What a cursor is bound to: every parameter of a listing except the page size and the cursor itself. */
 export type Listing = Record<string, string | number | boolean | string[] | undefined>;
 
 const encoder = new TextEncoder();
-const TOKEN = /^[A-Za-z0-9_-]{1,700}$/;
+const PAYLOAD = /^[A-Za-z0-9_-]{1,400}$/;
+// An HMAC-SHA256 tag: 32 bytes are 43 characters of unpadded base64url.
+const MAC = /^[A-Za-z0-9_-]{43}$/;
 const keys = new Map<string, CryptoKey>();
 
 /**
@@ -48,7 +58,20 @@ async function cursorKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-const signedData = (listing: Listing, payload: string) => encoder.encode(`${JSON.stringify(listing)}\n${payload}`);
+/**
+ * The listing as one string, independent of how the query spelled it: parameters sorted by name,
+ * absent ones left out, and repeatable ones (tags) as sorted sets, so `tag=a&tag=b` and
+ * `tag=b&tag=a` are one listing.
+ */
+function canonicalListing(listing: Listing): string {
+  const entries = Object.entries(listing)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => [name, Array.isArray(value) ? [...new Set(value)].sort() : value] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
+}
+
+const signedData = (listing: Listing, payload: string) => encoder.encode(`${canonicalListing(listing)}\n${payload}`);
 
 export async function encodeCursor(position: Cursor, listing: Listing, secret: string): Promise<string> {
   const payload = toBase64Url(encoder.encode(JSON.stringify(position)));
@@ -62,17 +85,17 @@ export async function decodeCursor(
   expected: { listing: Listing; ranked: boolean; secret: string },
 ): Promise<Cursor> {
   const [payload, mac, ...rest] = text.split(".");
-  if (!payload || !mac || rest.length > 0 || !TOKEN.test(payload) || !TOKEN.test(mac)) throw invalidCursor();
+  if (!payload || !mac || rest.length > 0 || !PAYLOAD.test(payload) || !MAC.test(mac)) throw invalidCursor();
+  // The tag is checked, in constant time, before a byte of the payload is decoded.
+  const authentic = await crypto.subtle.verify(
+    "HMAC",
+    await cursorKey(expected.secret),
+    fromBase64Url(mac),
+    signedData(expected.listing, payload),
+  );
+  if (!authentic) throw invalidCursor();
   let position: unknown;
   try {
-    const key = await cursorKey(expected.secret);
-    const authentic = await crypto.subtle.verify(
-      "HMAC",
-      key,
-      fromBase64Url(mac),
-      signedData(expected.listing, payload),
-    );
-    if (!authentic) throw invalidCursor();
     position = JSON.parse(new TextDecoder().decode(fromBase64Url(payload)));
   } catch {
     throw invalidCursor();
