@@ -5,13 +5,14 @@ import { generatedSecrets } from "../scripts/dev-secrets.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-// wrangler.toml's required secrets are checked when the test integration reads the config, against
-// .dev.vars or this process's environment. The tests provide them as bindings (DATABASE_URL per test
-// file, per request), so they are named here too; and wrangler's own chatter about where it found
-// them ("Using secrets defined in …", once per test file) stays out of the report.
+// wrangler.toml's required secrets are checked when the test integration reads the config: against
+// .dev.vars when there is one (`npm run dev` writes it, DATABASE_URL declared empty), else against
+// this process's environment. The tests provide them as bindings (DATABASE_URL per test file, per
+// request), so they are named here too. wrangler's notes on where it found them ("Using secrets
+// defined in …", once per test file) stay out of the report; its warnings and errors do not.
 const secrets = generatedSecrets();
 Object.assign(process.env, secrets, { DATABASE_URL: "postgres://set-by-each-test-file@127.0.0.1:1/none" });
-process.env.WRANGLER_LOG ??= "error";
+process.env.WRANGLER_LOG ??= "warn";
 
 export default defineConfig({
   root,

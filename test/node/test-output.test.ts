@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 
 // A passing run prints vitest's report and little else: no warnings about secrets the tests provide,
 // no uncaught errors, and the error logs that tests provoke on purpose are captured and asserted by
-// those tests, not printed. Runs two such files the way `npm test` does.
+// those tests, not printed. Runs such files the way `npm test` does, against this checkout's own
+// .dev.vars if it has one (wrangler reads it), as a developer's `npm test` would.
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const vitestBin = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
 
@@ -31,11 +32,19 @@ function runVitest(files: string[]): Promise<{ code: number | null; output: stri
 
 describe("npm test's output", () => {
   it("is the report alone for files that provoke and check error logs", { timeout: 120_000 }, async () => {
-    const { code, output } = await runVitest(["test/health.test.ts", "test/password.test.ts"]);
+    // Between them: every error log the worker writes on purpose, and the sweep's.
+    const { code, output } = await runVitest([
+      "test/health.test.ts",
+      "test/password.test.ts",
+      "test/problem-details.test.ts",
+      "test/sweep.test.ts",
+      "test/attachments-lifecycle.test.ts",
+    ]);
     expect(code, output).toBe(0);
     expect(output).toMatch(/Tests\s+\d+ passed/);
     for (const noise of [
       "Missing required secrets",
+      "[WARNING]",
       "Using secrets defined",
       "stderr |",
       "Uncaught",
