@@ -77,6 +77,17 @@ describe("numbers in query strings", () => {
     },
   );
 
+  it("says what is wrong with a limit: its notation, or its size", async () => {
+    const { request } = await signUp();
+    const messages = async (limit: string) =>
+      ((await expectProblem(await request(`/v1/notes?limit=${limit}`), 422)).errors as { message: string }[]).map(
+        (error) => error.message,
+      );
+    expect(await messages("0x10")).toEqual([expect.stringContaining("decimal digits")]);
+    expect(await messages("99999999999999999999")).toEqual(["must be at most 100"]);
+    expect(await messages("101")).toEqual([expect.stringContaining("100")]);
+  });
+
   it("accepts plain digits", async () => {
     const { request } = await signUp();
     expect((await request("/v1/notes?limit=5")).status).toBe(200);

@@ -41,6 +41,27 @@ describe("GET /v1/notes?q= full-text search", () => {
     expect(seen).toHaveLength(7);
   });
 
+  it("pages the longest listing a query can name with cursors well within the cursor parameter's limit", async () => {
+    // A cursor carries only the position; the listing it is bound to is in its MAC, not in it.
+    const { request } = await signUp();
+    const tags = Array.from({ length: 20 }, (_, i) => `${String(i).padStart(2, "0")}${"t".repeat(38)}`);
+    for (let i = 0; i < 5; i++)
+      await createNote(request, { title: `apple ${i}`, content: "apple", tags, pinned: true });
+    const q = "apple or pear ".repeat(15).slice(0, 200);
+    const filters = `q=${encodeURIComponent(q)}&sort=created&pinned=true&archived=false${tags.map((tag) => `&tag=${tag}`).join("")}`;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await request(`/v1/notes?${filters}&limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(response.status).toBe(200);
+      const page: Page = await response.json<Page>();
+      seen.push(...page.items.map((note) => note.id));
+      cursor = page.nextCursor;
+      expect(cursor?.length ?? 0).toBeLessThanOrEqual(200);
+    } while (cursor);
+    expect(new Set(seen).size).toBe(5);
+  });
+
   it("treats operators in q as text, never as an error", async () => {
     const { request } = await signUp();
     for (const q of ["&&", "!!", "a:*", "(", "'", "\\", "or or or"]) {

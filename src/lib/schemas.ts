@@ -21,7 +21,10 @@ export const text = () =>
     if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
   });
 
-const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
+// Decimal digits without a sign or a leading zero. Past 15 digits a number may not survive Number()
+// exactly, and every bound we set is far below that, so longer ones are simply too large.
+const DIGITS = /^(0|[1-9][0-9]*)$/;
+const MAX_DIGITS = 15;
 
 /**
  * A whole number in a query string, in plain decimal digits only: no sign, spaces, hex, exponent or
@@ -30,7 +33,8 @@ const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
 export const queryInteger = (bounds: { min: number; max: number }) =>
   z
     .string()
-    .regex(DIGITS, "must be a whole number in decimal digits")
+    .regex(DIGITS, "must be a whole number in decimal digits, without sign or leading zeros")
+    .max(MAX_DIGITS, `must be at most ${bounds.max}`)
     .transform(Number)
     .pipe(z.number().int().min(bounds.min).max(bounds.max))
     .openapi({ type: "integer", minimum: bounds.min, maximum: bounds.max });
