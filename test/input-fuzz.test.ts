@@ -229,7 +229,10 @@ describe("hostile input on every operation of the OpenAPI document", () => {
       const parametersIn = (where: Parameter["in"]) => parameters.filter((parameter) => parameter.in === where);
 
       const fields: Field[] = [
-        ...(jsonSchema ? bodyFields(document, jsonSchema).map((path) => ({ where: "body" as const, path })) : []),
+        // The JSON body as a whole too (path []): an array, a string, a number instead of the object.
+        ...(jsonSchema
+          ? [[], ...bodyFields(document, jsonSchema)].map((path) => ({ where: "body" as const, path }))
+          : []),
         ...(formSchema ? bodyFields(document, formSchema).map((path) => ({ where: "form" as const, path })) : []),
         ...parameters
           .filter((parameter) => parameter.in !== "cookie")
@@ -247,7 +250,7 @@ describe("hostile input on every operation of the OpenAPI document", () => {
         });
 
       for (const field of fields) {
-        const [name] = field.path as [string];
+        const name = field.path[0] ?? "";
         const label = `${method.toUpperCase()} ${template} ${field.where}.${field.path.join(".")}`;
         fuzzed.add(`${method} ${template}`);
         const hostile = {
@@ -306,7 +309,7 @@ describe("hostile input on every operation of the OpenAPI document", () => {
                 const paths = (JSON.parse(answer) as { errors?: { path: string }[] }).errors?.map(
                   (error) => error.path,
                 );
-                const where = `${field.where}.${field.path.join(".")}`.replaceAll(".", "\\.");
+                const where = [field.where, ...field.path].join(".").replaceAll(".", "\\.");
                 expect(paths, sent).toEqual(
                   expect.arrayContaining([expect.stringMatching(new RegExp(`^${where}\\b`))]),
                 );
