@@ -170,3 +170,31 @@ describe("cursors", () => {
     await expectFieldRefused(await request(`/v1/notes?limit=1&tag=t&pinned=true&cursor=${cursor}`), "query.cursor");
   });
 });
+
+describe("bytes that are not UTF-8", () => {
+  // 0xFF and an encoded surrogate (ED A0 80) cannot appear in UTF-8; decoding would mend them to U+FFFD.
+  const broken = (prefix: string, suffix: string, bad: number[]) =>
+    new Uint8Array([...new TextEncoder().encode(prefix), ...bad, ...new TextEncoder().encode(suffix)]);
+
+  it.each([[[0xff]], [[0xed, 0xa0, 0x80]], [[0xc0, 0x80]]])(
+    "refuse a JSON body carrying %j (400), storing nothing",
+    async (bad) => {
+      const { request } = await signUp();
+      const body = broken('{"title":"broken ', '","content":"x"}', bad);
+      const response = await request("/v1/notes", {
+        method: "POST",
+        body,
+        headers: { "Content-Type": "application/json" },
+      });
+      await expectProblem(response, 400);
+      const list = await (await request("/v1/notes")).json<{ items: unknown[] }>();
+      expect(list.items).toHaveLength(0);
+      const register = await api("/v1/auth/register", {
+        method: "POST",
+        body: broken('{"email":"a@example.com","password":"long enough ', '"}', bad),
+        headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.9" },
+      });
+      await expectProblem(register, 400);
+    },
+  );
+});

@@ -3,8 +3,13 @@ import { signedIn } from "../lib/openapi-security";
 import { requireUser } from "../middleware/auth";
 import { limitBody } from "../middleware/body-limit";
 import { database } from "../middleware/database";
+import { requireUtf8Json } from "../middleware/utf8-json";
 
 type Contract = Omit<RouteConfig, "security" | "middleware">;
+
+/** Routes that take JSON refuse bytes that are not UTF-8 before the validator decodes them. */
+const bodyChecks = (contract: Contract) =>
+  contract.request?.body?.content["application/json"] ? [requireUtf8Json()] : [];
 
 /**
  * A route only a signed-in user may call. What the OpenAPI document says (`security`) and what runs
@@ -13,7 +18,8 @@ type Contract = Omit<RouteConfig, "security" | "middleware">;
  */
 export function signedInRoute<const R extends Contract>(contract: R, options: { maxBodyBytes?: number } = {}) {
   const bodyLimit = options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)];
-  return createRoute({ ...contract, security: signedIn, middleware: [...bodyLimit, requireUser(), database()] });
+  const middleware = [...bodyLimit, requireUser(), ...bodyChecks(contract), database()];
+  return createRoute({ ...contract, security: signedIn, middleware });
 }
 
 /** A route anyone may call that reads or writes the database; `before` runs first (rate limits, body limits). */
@@ -21,5 +27,6 @@ export function openRoute<const R extends Contract>(
   contract: R,
   options: { before?: NonNullable<RouteConfig["middleware"]>[] } = {},
 ) {
-  return createRoute({ ...contract, middleware: [...(options.before ?? []).flat(), database()] });
+  const middleware = [...(options.before ?? []).flat(), ...bodyChecks(contract), database()];
+  return createRoute({ ...contract, middleware });
 }
