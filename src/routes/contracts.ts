@@ -1,4 +1,5 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import { problems } from "../lib/openapi";
 import { signedIn } from "../lib/openapi-security";
 import { requireUser } from "../middleware/auth";
 import { limitBody } from "../middleware/body-limit";
@@ -6,6 +7,9 @@ import { database } from "../middleware/database";
 import { requireUtf8Json } from "../middleware/utf8-json";
 
 type Contract = Omit<RouteConfig, "security" | "middleware">;
+
+/** Every route that reaches the database can answer 503 when it does not answer: documented here, once. */
+const withDatabase = <R extends Contract>(contract: R): R["responses"] => ({ ...problems(503), ...contract.responses });
 
 /** Routes that take JSON refuse bytes that are not UTF-8 before the validator decodes them. */
 const bodyChecks = (contract: Contract) =>
@@ -19,7 +23,7 @@ const bodyChecks = (contract: Contract) =>
 export function signedInRoute<const R extends Contract>(contract: R, options: { maxBodyBytes?: number } = {}) {
   const bodyLimit = options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)];
   const middleware = [...bodyLimit, requireUser(), ...bodyChecks(contract), database()];
-  return createRoute({ ...contract, security: signedIn, middleware });
+  return createRoute({ ...contract, responses: withDatabase(contract), security: signedIn, middleware });
 }
 
 /** A route anyone may call that reads or writes the database; `before` runs first (rate limits, body limits). */
@@ -28,5 +32,5 @@ export function openRoute<const R extends Contract>(
   options: { before?: NonNullable<RouteConfig["middleware"]>[] } = {},
 ) {
   const middleware = [...(options.before ?? []).flat(), ...bodyChecks(contract), database()];
-  return createRoute({ ...contract, middleware });
+  return createRoute({ ...contract, responses: withDatabase(contract), middleware });
 }

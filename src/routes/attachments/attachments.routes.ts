@@ -22,7 +22,7 @@ export const uploadAttachment = signedInRoute({
   request: { params: NoteParam, query: UploadQuery, body: uploadBody },
   responses: {
     201: { description: "Stored; Location points at the bytes", content: attachmentJson },
-    ...problems(400, 401, 404, 409, 411, 413, 422, 503),
+    ...problems(400, 401, 404, 409, 411, 413, 422),
   },
 });
 
@@ -34,7 +34,7 @@ export const listAttachments = signedInRoute({
   request: { params: NoteParam },
   responses: {
     200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
-    ...problems(401, 404, 503),
+    ...problems(401, 404),
   },
 });
 
@@ -48,7 +48,7 @@ export const downloadAttachment = signedInRoute({
     200: { description: "The whole file", content: { "application/octet-stream": { schema: binary } } },
     206: { description: "The requested range", content: { "application/octet-stream": { schema: binary } } },
     304: { description: "Not modified" },
-    ...problems(401, 404, 416, 503),
+    ...problems(401, 404, 416),
   },
 });
 
@@ -60,7 +60,7 @@ export const replaceAttachment = signedInRoute({
   request: { params: AttachmentParams, query: UploadQuery, body: uploadBody },
   responses: {
     200: { description: "The attachment with its new bytes", content: attachmentJson },
-    ...problems(400, 401, 404, 411, 413, 422, 503),
+    ...problems(400, 401, 404, 411, 413, 422),
   },
 });
 
@@ -70,5 +70,5 @@ export const deleteAttachment = signedInRoute({
   tags: ["Attachments"],
   summary: "Delete an attachment and its bytes",
   request: { params: AttachmentParams },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 503) },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
 });

@@ -26,7 +26,7 @@ export const register = openRoute(
         description: "Created; `Location` points at /v1/users/me",
         content: { "application/json": { schema: UserSchema } },
       },
-      ...problems(400, 409, 413, 422, 429, 503),
+      ...problems(400, 409, 413, 422, 429),
     },
   },
   { before: [rateLimitByClientIp(perClientIp("register")), limitBody(SMALL_BODY_BYTES)] },
@@ -59,7 +59,7 @@ export const token = openRoute(
     responses: {
       200: { description: "Tokens", content: { "application/json": { schema: TokenResponseSchema } } },
       400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-      ...problems(413, 429, 503),
+      ...problems(413, 429),
     },
   },
   // Only the password grant is limited per client IP, in the handler: refreshing guesses nothing.
@@ -85,7 +85,7 @@ export const revoke = openRoute(
     responses: {
       200: { description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 2.2)" },
       400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-      ...problems(413, 503),
+      ...problems(413),
     },
   },
   { before: [limitBody(SMALL_BODY_BYTES)] },

@@ -29,7 +29,7 @@ export const createNote = signedInRoute(
     request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
     responses: {
       201: { description: "Created; Location and ETag set", content: noteJson, headers: etagHeader },
-      ...problems(400, 401, 413, 415, 422, 503),
+      ...problems(400, 401, 413, 415, 422),
     },
   },
   { maxBodyBytes: NOTE_BODY_BYTES },
@@ -43,7 +43,7 @@ export const listNotes = signedInRoute({
   request: { query: ListNotesQuery },
   responses: {
     200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } },
-    ...problems(401, 422, 503),
+    ...problems(401, 422),
   },
 });
 
@@ -59,7 +59,7 @@ export const getNote = signedInRoute({
   responses: {
     200: { description: "The note", content: noteJson, headers: etagHeader },
     304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
-    ...problems(401, 404, 503),
+    ...problems(401, 404),
   },
 });
 
@@ -76,7 +76,7 @@ export const updateNote = signedInRoute(
     },
     responses: {
       200: { description: "The updated note", content: noteJson, headers: etagHeader },
-      ...problems(400, 401, 404, 412, 413, 415, 422, 503),
+      ...problems(400, 401, 404, 412, 413, 415, 422),
     },
   },
   { maxBodyBytes: NOTE_BODY_BYTES },
@@ -88,5 +88,5 @@ export const deleteNote = signedInRoute({
   tags: ["Notes"],
   summary: "Delete a note and its attachments",
   request: { params: NoteIdParam, headers: ifMatch },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412, 503) },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412) },
 });

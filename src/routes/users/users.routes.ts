@@ -15,7 +15,7 @@ export const getMe = signedInRoute(
     path: "/v1/users/me",
     tags: ["Accounts"],
     summary: "The signed-in user",
-    responses: { 200: { description: "The user", content: userJson }, ...problems(401, 503) },
+    responses: { 200: { description: "The user", content: userJson }, ...problems(401) },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
 );
@@ -31,7 +31,7 @@ export const updateMe = signedInRoute(
     tags: ["Accounts"],
     summary: "Change the display name",
     request: { body: { content: { "application/json": { schema: UpdateMeSchema } }, required: true } },
-    responses: { 200: { description: "The updated user", content: userJson }, ...problems(400, 401, 413, 422, 503) },
+    responses: { 200: { description: "The updated user", content: userJson }, ...problems(400, 401, 413, 422) },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
 );
@@ -54,7 +54,7 @@ export const changePassword = signedInRoute(
         description: "New tokens for this client",
         content: { "application/json": { schema: TokenResponseSchema } },
       },
-      ...problems(400, 401, 403, 413, 422, 429, 503),
+      ...problems(400, 401, 403, 413, 422, 429),
     },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
@@ -69,7 +69,7 @@ export const deleteMe = signedInRoute(
     tags: ["Accounts"],
     summary: "Delete the account and everything it owns",
     request: { body: { content: { "application/json": { schema: DeleteMeSchema } }, required: true } },
-    responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 422, 429, 503) },
+    responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 422, 429) },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
 );
