@@ -8,17 +8,13 @@ import { useLocalNeonEndpoint } from "./local-neon";
 import * as schema from "./schema";
 import { DatabaseUnavailable, isDatabaseUnavailable, withDeadline } from "./unavailable";
 
-// Every database call is bounded by DATABASE_TIMEOUT_MS (README "When the database is down or slow"):
-// a stopped or paused server, or a network that drops packets, must cost a request a few seconds and a
-// 503, not a hang. The HTTP driver's fetch gets an AbortSignal per call, which also bounds reading the
-// answer; a WebSocket transaction gets a deadline from connect to commit, and the server, should it
-// still be alive, cancels its statements and an abandoned transaction itself.
-// Why 5 s by default (src/env.ts): a statement here takes milliseconds and a suspended Neon compute wakes
-// in well under a second, so 5 s is never a healthy database; yet it is far below the 30 s and more after
-// which clients and proxies give up on their own, so the client learns "retry shortly" (503, Retry-After)
-// instead of timing out blind. The bound is per round trip: most requests make one; sign-in and uploads two.
-// Each call gets its own deadline (a fresh AbortSignal in fetchFunction), never one signal shared by the
-// client: fetchOptions are fixed when the client is made, so a signal there would run from that moment.
+// Every database round trip is bounded by DATABASE_TIMEOUT_MS (README "When the database is down or
+// slow"): a stopped or paused server must cost a request a few seconds and a 503, not a hang. 5 s by
+// default: a statement takes milliseconds and a suspended Neon compute wakes in under a second, yet it
+// is far below the point where clients and proxies give up on their own. Each HTTP call gets its own
+// AbortSignal (in fetchFunction; a signal in fetchOptions would run from the client's creation), which
+// also bounds reading the answer; a WebSocket transaction gets one deadline from connect to commit,
+// and a server still alive cancels its statements and an abandoned transaction itself.
 
 /** Our fetch option naming a client's time limit; fetch itself ignores unknown members. */
 interface DeadlineInit extends RequestInit {

@@ -8,6 +8,10 @@ export function clientIpKey(ip: string | undefined): string {
   return `${expandIpv6(ip).slice(0, 4).join(":")}::/64`;
 }
 
+/** The network a request comes from, as clientIpKey() keys it; Cloudflare's edge sets CF-Connecting-IP. */
+export const clientNetwork = (request: { header(name: string): string | undefined }) =>
+  clientIpKey(request.header("CF-Connecting-IP"));
+
 function expandIpv6(ip: string): string[] {
   const address = ip.replace(/^\[|\]$/g, "").split("%")[0] ?? "";
   const [head = "", tail] = address.split("::");

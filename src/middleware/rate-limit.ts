@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { clientIpKey } from "../lib/client-ip";
+import { clientNetwork } from "../lib/client-ip";
 import { tooManyRequests } from "../lib/problem";
 import type { AppEnv } from "../lib/router";
 
@@ -14,7 +14,7 @@ export interface RateLimitOptions {
 
 /** Counts one request from the client's IP (IPv6 by /64) under `scope`: a 429 once over the binding's limit. */
 export async function throttleClientIp(c: Context<AppEnv>, options: RateLimitOptions): Promise<void> {
-  const key = `${options.scope}:${clientIpKey(c.req.header("CF-Connecting-IP"))}`;
+  const key = `${options.scope}:${clientNetwork(c.req)}`;
   const { success } = await options.limiter(c.env).limit({ key });
   if (!success) throw tooManyRequests(options.periodSeconds);
 }

@@ -15,7 +15,7 @@ export const perClientIp = (scope: "register" | "sign-in"): RateLimitOptions => 
 });
 
 /** 429 while an email address is locked after repeated wrong passwords. */
-export function lockedProblem(lockedUntil: Date): Problem {
+function lockedProblem(lockedUntil: Date): Problem {
   const seconds = Math.max(1, Math.ceil((lockedUntil.getTime() - Date.now()) / 1000));
   return new Problem(429, {
     type: problemType("too-many-failed-sign-ins"),

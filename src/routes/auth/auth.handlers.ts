@@ -1,7 +1,7 @@
 import { guessKeys } from "../../db/queries/password-guesses";
 import { issueRefreshToken, revokeRefreshTokenFamily, rotateRefreshToken } from "../../db/queries/refresh-tokens";
 import { findCredentialsByEmail, insertUser } from "../../db/queries/users";
-import { clientIpKey } from "../../lib/client-ip";
+import { clientNetwork } from "../../lib/client-ip";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../lib/password";
 import { conflict } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -43,7 +43,7 @@ async function passwordGrant(c: TokenContext, username: string, password: string
   const { db, config } = c.var;
   await throttleClientIp(c, perClientIp("sign-in"));
   const email = username.trim().toLowerCase();
-  const network = clientIpKey(c.req.header("CF-Connecting-IP"));
+  const network = clientNetwork(c.req);
   const account = await findCredentialsByEmail(db, email, network);
   if (account) throwIfSignInLocked(account);
 
