@@ -1,6 +1,7 @@
 // Drizzle tables: the one source of column types. `npm run db:generate` turns changes into migrations/.
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -8,6 +9,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -21,6 +23,14 @@ export const NOTE_SORTS = ["updated", "created"] as const;
 export const NOTE_LIMITS = { titleLength: 200, contentLength: 100_000, tagLength: 40, tags: 20 } as const;
 export const MAX_ATTACHMENTS_PER_NOTE = 20;
 export const OUTBOX_REASONS = ["upload", "delete"] as const;
+
+/** A caller's role on a notebook and its notes, weakest first; a loose note has only its owner. */
+export const ROLES = ["viewer", "editor", "owner"] as const;
+/** What an owner may grant: ownership stays with the notebook's creator. */
+export const GRANTABLE_ROLES = ["viewer", "editor"] as const;
+export const NOTEBOOK_LIMITS = { nameLength: 100, descriptionLength: 1000, members: 100, pendingInvitations: 50 } as const;
+/** An invitation not accepted within this many days lapses; the owner may invite again. */
+export const INVITATION_TTL_DAYS = 14;
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -78,6 +88,71 @@ export const passwordGuesses = pgTable("password_guesses", {
   lastSuccessAt: timestamp("last_success_at", { withTimezone: true, mode: "date" }),
 });
 
+/** A check that a text column holds one of an enum's values. */
+const oneOf = (column: AnyPgColumn, values: readonly string[]) =>
+  sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`;
+
+export const notebooks = pgTable(
+  "notebooks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (table) => [index("notebooks_owner_idx").on(table.ownerId)],
+);
+
+/**
+ * Who belongs to a notebook and as what. The owner has a row too (role "owner", exactly one), so a
+ * caller's role on any notebook or note in it is one primary-key lookup.
+ */
+export const notebookMembers = pgTable(
+  "notebook_members",
+  {
+    notebookId: uuid("notebook_id")
+      .notNull()
+      .references(() => notebooks.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ROLES }).notNull(),
+    addedAt: timestamp("added_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.notebookId, table.userId] }),
+    check("notebook_members_role_check", oneOf(table.role, ROLES)),
+    uniqueIndex("notebook_members_one_owner").on(table.notebookId).where(sql`${table.role} = 'owner'`),
+    // "Which notebooks am I in": listing notebooks and notes.
+    index("notebook_members_user_idx").on(table.userId, table.notebookId),
+  ],
+);
+
+/** An offer of membership to an email, whether or not an account has it yet; gone once answered. */
+export const notebookInvitations = pgTable(
+  "notebook_invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    notebookId: uuid("notebook_id")
+      .notNull()
+      .references(() => notebooks.id, { onDelete: "cascade" }),
+    // Trimmed and lower-cased, like users.email.
+    email: text("email").notNull(),
+    role: text("role", { enum: GRANTABLE_ROLES }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    check("notebook_invitations_role_check", oneOf(table.role, GRANTABLE_ROLES)),
+    uniqueIndex("notebook_invitations_email_unique").on(table.notebookId, table.email),
+    index("notebook_invitations_email_idx").on(table.email),
+  ],
+);
+
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 export const notes = pgTable(
@@ -87,8 +162,8 @@ export const notes = pgTable(
     ownerId: uuid("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    // Notebooks arrive later; until then always null.
-    notebookId: uuid("notebook_id"),
+    // Null for a loose note (its owner's alone); otherwise the notebook's roles decide who may do what.
+    notebookId: uuid("notebook_id").references(() => notebooks.id, { onDelete: "cascade" }),
     title: text("title").notNull(),
     content: text("content").notNull().default(""),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
@@ -107,12 +182,15 @@ export const notes = pgTable(
     ...timestamps,
   },
   (table) => [
-    check(
-      "notes_visibility_check",
-      sql`${table.visibility} in (${sql.raw(VISIBILITIES.map((v) => `'${v}'`).join(", "))})`,
-    ),
+    check("notes_visibility_check", oneOf(table.visibility, VISIBILITIES)),
     index("notes_owner_updated_idx").on(table.ownerId, table.updatedAt.desc(), table.id.desc()),
     index("notes_owner_created_idx").on(table.ownerId, table.createdAt.desc(), table.id.desc()),
+    index("notes_notebook_updated_idx")
+      .on(table.notebookId, table.updatedAt.desc(), table.id.desc())
+      .where(sql`${table.notebookId} is not null`),
+    index("notes_notebook_created_idx")
+      .on(table.notebookId, table.createdAt.desc(), table.id.desc())
+      .where(sql`${table.notebookId} is not null`),
     index("notes_search_idx").using("gin", table.search),
     index("notes_tags_idx").using("gin", table.tags),
   ],
@@ -125,7 +203,8 @@ export const attachments = pgTable(
     noteId: uuid("note_id")
       .notNull()
       .references(() => notes.id, { onDelete: "cascade" }),
-    // The note's owner, kept here so the storage quota is one indexed sum.
+    // Whose storage quota the bytes count against: the notebook's owner for a note in a notebook, else
+    // the note's owner; kept here (and moved with the note) so the quota is one indexed sum.
     ownerId: uuid("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

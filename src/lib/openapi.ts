@@ -27,6 +27,7 @@ export function problems(...statuses: number[]) {
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: "Malformed request",
   401: "Missing or invalid bearer token",
+  403: "Your role on the notebook is too weak for this (urn:cloud-notes:problem:forbidden)",
   404: "No such resource (or not yours)",
   409: "Conflict with the current state",
   412: "If-Match did not match the current version",

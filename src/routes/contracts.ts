@@ -1,4 +1,5 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { Role } from "../db/queries/access";
 import { problems } from "../lib/openapi";
 import { signedIn } from "../lib/openapi-security";
 import { requireUser } from "../middleware/auth";
@@ -15,15 +16,53 @@ const withDatabase = <R extends Contract>(contract: R): R["responses"] => ({ ...
 const bodyChecks = (contract: Contract) =>
   contract.request?.body?.content["application/json"] ? [requireUtf8Json()] : [];
 
+/** Where a route's role rule applies: a note (its notebook's roles, or a loose note's owner) or a notebook. */
+export interface RoleRule {
+  /** The weakest role that may call the route. */
+  least: Role;
+  on: "note" | "notebook";
+  /** Anyone besides, in words ("or the member themself"). */
+  also?: string;
+}
+
+const ROLE_WORDS: Record<Role, string> = {
+  viewer: "any member (viewer, editor or owner)",
+  editor: "an editor or the owner",
+  owner: "the owner",
+};
+
+/**
+ * A role rule, said in the operation's description and as `x-required-role` (read by the role-matrix
+ * test), with the 403 and 404 it implies. Checked in the route's SQL, not here: roles are not cached.
+ */
+function withRoleRule<R extends Contract>(contract: R, rule: RoleRule | undefined) {
+  if (!rule) return contract;
+  const whose =
+    rule.on === "note"
+      ? `${ROLE_WORDS[rule.least]} of the note's notebook; for a loose note, its owner`
+      : `${ROLE_WORDS[rule.least]} of the notebook`;
+  const sentence = `**Who may call it:** ${whose}${rule.also ? `, ${rule.also}` : ""}. A weaker role answers 403 (\`urn:cloud-notes:problem:forbidden\`); anyone else gets the same 404 as for an id that does not exist.`;
+  return {
+    ...contract,
+    description: contract.description ? `${contract.description}\n\n${sentence}` : sentence,
+    responses: { ...problems(403, 404), ...contract.responses },
+    "x-required-role": { least: rule.least, on: rule.on },
+  };
+}
+
 /**
  * A route only a signed-in user may call. What the OpenAPI document says (`security`) and what runs
  * (auth, then the database, after an optional body limit that refuses before parsing) are declared
  * in one place, so they cannot drift apart; zod-openapi runs route middleware before the validators.
  */
-export function signedInRoute<const R extends Contract>(contract: R, options: { maxBodyBytes?: number } = {}) {
+export function signedInRoute<const R extends Contract>(
+  contract: R,
+  options: { maxBodyBytes?: number; role?: RoleRule } = {},
+) {
   const bodyLimit = options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)];
   const middleware = [...bodyLimit, requireUser(), ...bodyChecks(contract), database()];
-  return createRoute({ ...contract, responses: withDatabase(contract), security: signedIn, middleware });
+  const described = withRoleRule(contract, options.role);
+  return createRoute({ ...described, responses: withDatabase(described), security: signedIn, middleware });
 }
 
 /** A route anyone may call that reads or writes the database; `before` runs first (rate limits, body limits). */

@@ -30,7 +30,7 @@ export const refused = <Reason extends string>(reason: Reason) => ({ kind: "refu
  */
 export function asCaller(auth: AccessTokenSubject, statement: { with?: SQL; select: SQL; from?: SQL }): SQL {
   return sql`
-    with me as (select id from ${users} where id = ${auth.userId} and token_version = ${auth.tokenVersion})
+    with me as (select id, email from ${users} where id = ${auth.userId} and token_version = ${auth.tokenVersion})
     ${statement.with ? sql`, ${statement.with}` : sql``}
     select (select count(*) from me)::int as authed, ${statement.select}
     from (select 1) as one ${statement.from ?? sql``}`;
