@@ -139,7 +139,7 @@ describe("cursors", () => {
   it("still refuses an impossible position in a cursor it signed itself (year 0000, month 13, rank 1e300)", async () => {
     // Defence in depth: were the key ever to leak, a signed cursor is still parsed strictly, never a 500.
     const { request } = await signUp();
-    const listing: Listing = { sort: "updated", tag: [], archived: false };
+    const listing: Listing = { sort: "updated", tag: [], archived: false, scope: "all" };
     const id = crypto.randomUUID();
     const signed = (position: { time: string; id: string; rank?: number }, query = listing) =>
       encodeCursor(position, query, env.PASSWORD_PEPPER);

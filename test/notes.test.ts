@@ -27,6 +27,7 @@ describe("POST /v1/notes", () => {
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       updatedAt: expect.any(String),
       attachmentCount: 0,
+      role: "owner",
     });
     expect(response.headers.get("location")).toBe(`/v1/notes/${note.id}`);
     expect(response.headers.get("etag")).toBe('"v1"');
@@ -42,7 +43,7 @@ describe("POST /v1/notes", () => {
     ["a long tag", { title: "x", content: "", tags: ["x".repeat(41)] }, "body.tags.0"],
     ["an empty tag", { title: "x", content: "", tags: [" "] }, "body.tags.0"],
     ["an unknown field", { title: "x", content: "", ownerId: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" }, "body"],
-    ["a notebook", { title: "x", content: "", notebookId: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" }, "body.notebookId"],
+    ["a notebook id that is no uuid", { title: "x", content: "", notebookId: "notebook-1" }, "body.notebookId"],
     ["a pinned string", { title: "x", content: "", pinned: "yes" }, "body.pinned"],
   ])("answers 422 for %s", async (_, body, path) => {
     const { request } = await signUp();

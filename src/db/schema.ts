@@ -20,6 +20,8 @@ import {
 export const VISIBILITIES = ["private", "public"] as const;
 /** How a note listing may be ordered: newest change first, or newest creation first. */
 export const NOTE_SORTS = ["updated", "created"] as const;
+/** Which readable notes a listing shows: those the caller owns (loose, or in their notebooks), those shared with them, or both. */
+export const NOTE_SCOPES = ["all", "own", "shared"] as const;
 export const NOTE_LIMITS = { titleLength: 200, contentLength: 100_000, tagLength: 40, tags: 20 } as const;
 export const MAX_ATTACHMENTS_PER_NOTE = 20;
 export const OUTBOX_REASONS = ["upload", "delete"] as const;
@@ -28,7 +30,12 @@ export const OUTBOX_REASONS = ["upload", "delete"] as const;
 export const ROLES = ["viewer", "editor", "owner"] as const;
 /** What an owner may grant: ownership stays with the notebook's creator. */
 export const GRANTABLE_ROLES = ["viewer", "editor"] as const;
-export const NOTEBOOK_LIMITS = { nameLength: 100, descriptionLength: 1000, members: 100, pendingInvitations: 50 } as const;
+export const NOTEBOOK_LIMITS = {
+  nameLength: 100,
+  descriptionLength: 1000,
+  members: 100,
+  pendingInvitations: 50,
+} as const;
 /** An invitation not accepted within this many days lapses; the owner may invite again. */
 export const INVITATION_TTL_DAYS = 14;
 

@@ -16,11 +16,14 @@ const withDatabase = <R extends Contract>(contract: R): R["responses"] => ({ ...
 const bodyChecks = (contract: Contract) =>
   contract.request?.body?.content["application/json"] ? [requireUtf8Json()] : [];
 
-/** Where a route's role rule applies: a note (its notebook's roles, or a loose note's owner) or a notebook. */
+/**
+ * Where a route's role rule applies: a note (its notebook's roles, or a loose note's owner), a notebook,
+ * or the notebook a body's `notebookId` names.
+ */
 export interface RoleRule {
   /** The weakest role that may call the route. */
   least: Role;
-  on: "note" | "notebook";
+  on: "note" | "notebook" | "notebookId";
   /** Anyone besides, in words ("or the member themself"). */
   also?: string;
 }
@@ -37,10 +40,11 @@ const ROLE_WORDS: Record<Role, string> = {
  */
 function withRoleRule<R extends Contract>(contract: R, rule: RoleRule | undefined) {
   if (!rule) return contract;
-  const whose =
-    rule.on === "note"
-      ? `${ROLE_WORDS[rule.least]} of the note's notebook; for a loose note, its owner`
-      : `${ROLE_WORDS[rule.least]} of the notebook`;
+  const whose = {
+    note: `${ROLE_WORDS[rule.least]} of the note's notebook; for a loose note, its owner`,
+    notebook: `${ROLE_WORDS[rule.least]} of the notebook`,
+    notebookId: `anyone for a loose note; in a notebook (\`notebookId\`), ${ROLE_WORDS[rule.least]} of it`,
+  }[rule.on];
   const sentence = `**Who may call it:** ${whose}${rule.also ? `, ${rule.also}` : ""}. A weaker role answers 403 (\`urn:cloud-notes:problem:forbidden\`); anyone else gets the same 404 as for an id that does not exist.`;
   return {
     ...contract,

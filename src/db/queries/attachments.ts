@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database, Transaction } from "../client";
-import { attachments, MAX_ATTACHMENTS_PER_NOTE, notes, r2Outbox, users } from "../schema";
-import { asCaller, done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { attachments, MAX_ATTACHMENTS_PER_NOTE, notebooks, notes, r2Outbox, users } from "../schema";
+import { canEdit, noteAccessForWrite, type Role, readableNotes } from "./access";
+import { asCaller, done, forbidden, missing, type Outcome, refused, unauthenticated } from "./outcome";
 import { isoTimestamp, type Selected, selectList } from "./sql-fragments";
 
 /** The API's attachment from a row aliased `a`: one expression per field of the answer. */
@@ -27,13 +28,24 @@ const UPLOAD_GRACE = sql.raw("interval '1 hour'");
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
+/** Whose quota a note's attachments count against: its notebook's owner, or a loose note's own owner. */
+const quotaOwner = sql`coalesce((select owner_id from ${notebooks} where id = access.notebook_id), access.owner_id)`;
+
+/** The outcome of a write's access check: no such note for the caller, or a role that may not change it. */
+function writeAccess(callerRole: Role | null): Outcome<never> | undefined {
+  if (callerRole === null) return missing("note");
+  if (callerRole !== "editor" && callerRole !== "owner") return forbidden;
+  return undefined;
+}
+
 /** The limits an upload can run into, besides the outcomes every statement shares. */
 export type UploadLimit = "too-many-attachments" | "over-quota";
 export type UploadOutcome<T> = Outcome<T, UploadLimit>;
 
 /**
- * Before any byte goes to R2: checks the session, the note (and for a replacement the attachment), the
- * per-note count and the quota for the announced size, and records the object key as a pending upload,
+ * Before any byte goes to R2: checks the session, an editing role on the note (and for a replacement the
+ * attachment), the per-note count and the quota (of the notebook's owner, for a note in a notebook) for
+ * the announced size, and records the object key as a pending upload,
  * so the bytes can be found and removed if nothing ever confirms them.
  */
 export async function reserveUpload(
@@ -44,15 +56,19 @@ export async function reserveUpload(
   const replacing = args.replacing ?? null;
   const { rows } = await db.execute<{
     authed: number;
-    noteFound: number;
+    callerRole: Role | null;
     attachmentCount: number | null;
     replacedFound: number;
     reserved: number;
   }>(
     asCaller(auth, {
-      with: sql`note as (select id, attachment_count from ${notes} where id = ${args.noteId} and owner_id = (select id from me)),
+      with: sql`${noteAccessForWrite(args.noteId)},
+        note as (
+          select n.id, n.attachment_count from ${notes} n join access on access.id = n.id
+          where ${canEdit(sql`access.role`)}
+        ),
         replaced as (select size from ${attachments} where id = ${replacing}::uuid and note_id = (select id from note)),
-        used as (select coalesce(sum(size), 0) as bytes from ${attachments} where owner_id = (select id from me)),
+        used as (select coalesce(sum(size), 0) as bytes from ${attachments} where owner_id = (select ${quotaOwner} from access)),
         reserved as (
           insert into ${r2Outbox} (object_key, reason, not_before)
           select ${args.objectKey}, 'upload', now() + ${UPLOAD_GRACE} from note
@@ -60,13 +76,14 @@ export async function reserveUpload(
             and (select bytes from used) - coalesce((select size from replaced), 0) + ${args.announcedBytes} <= ${args.quotaBytes}
           returning object_key
         )`,
-      select: sql`(select count(*) from note)::int as "noteFound", (select attachment_count from note) as "attachmentCount",
+      select: sql`(select role from access) as "callerRole", (select attachment_count from note) as "attachmentCount",
         (select count(*) from replaced)::int as "replacedFound", (select count(*) from reserved)::int as reserved`,
     }),
   );
   const row = rows[0];
   if (!row?.authed) return unauthenticated;
-  if (!row.noteFound) return missing("note");
+  const denied = writeAccess(row.callerRole);
+  if (denied) return denied;
   if (replacing !== null && !row.replacedFound) return missing("attachment");
   if (row.reserved) return done(undefined);
   return refused(
@@ -87,8 +104,9 @@ export interface StoredUpload {
 }
 
 /**
- * After the bytes are in R2: in one transaction, with the user and the note locked so concurrent uploads
- * queue up, re-check the limits against what is committed now, then write the row and settle the
+ * After the bytes are in R2: in one transaction, re-check the caller's role (its membership share-locked,
+ * so a removal committed first wins), then with the note and the quota's owner locked so concurrent
+ * uploads queue up, re-check the limits against what is committed now, write the row and settle the
  * pending upload. `replacing` swaps the bytes of an existing attachment instead of adding one.
  */
 export async function confirmUpload(
@@ -97,20 +115,27 @@ export async function confirmUpload(
   upload: StoredUpload,
   replacing?: string,
 ): Promise<UploadOutcome<Attachment>> {
-  const me = await tx.execute<{ id: string }>(
-    sql`select id from ${users} where id = ${auth.userId} and token_version = ${auth.tokenVersion} for update`,
+  const access = await tx.execute<{ authed: number; callerRole: Role | null; quotaOwner: string | null }>(
+    asCaller(auth, {
+      with: noteAccessForWrite(upload.noteId),
+      select: sql`(select role from access) as "callerRole", (select ${quotaOwner} from access) as "quotaOwner"`,
+    }),
   );
-  if (me.rows.length === 0) return unauthenticated;
-  const note = await tx.execute<{ attachmentCount: number }>(sql`
-    select attachment_count as "attachmentCount" from ${notes}
-    where id = ${upload.noteId} and owner_id = ${auth.userId} for update`);
+  const found = access.rows[0];
+  if (!found?.authed) return unauthenticated;
+  const denied = writeAccess(found.callerRole);
+  if (denied) return denied;
+  const note = await tx.execute<{ attachmentCount: number; quotaOwner: string }>(sql`
+    with note as (select attachment_count from ${notes} where id = ${upload.noteId} for update),
+    owner as (select id from ${users} where id = ${found.quotaOwner} for update)
+    select (select attachment_count from note) as "attachmentCount", (select id from owner) as "quotaOwner"`);
   const current = note.rows[0];
-  if (!current) return missing("note");
+  if (current?.attachmentCount == null || !current.quotaOwner) return missing("note");
   if (!replacing && current.attachmentCount >= MAX_ATTACHMENTS_PER_NOTE) return refused("too-many-attachments");
 
   const used = await tx.execute<{ bytes: number }>(sql`
     select coalesce(sum(size), 0)::float8 as bytes from ${attachments}
-    where owner_id = ${auth.userId} ${replacing ? sql`and id <> ${replacing}` : sql``}`);
+    where owner_id = ${current.quotaOwner} ${replacing ? sql`and id <> ${replacing}` : sql``}`);
   if ((used.rows[0]?.bytes ?? 0) + upload.size > upload.quotaBytes) return refused("over-quota");
 
   const written = replacing
@@ -123,7 +148,7 @@ export async function confirmUpload(
     : await tx.execute<Attachment>(sql`
         with a as (
           insert into ${attachments} (note_id, owner_id, filename, content_type, size, sha256, object_key)
-          values (${upload.noteId}, ${auth.userId}, ${upload.filename ?? "attachment"}, ${upload.contentType},
+          values (${upload.noteId}, ${current.quotaOwner}, ${upload.filename ?? "attachment"}, ${upload.contentType},
             ${upload.size}, ${upload.sha256}, ${upload.objectKey})
           returning *
         ), counted as (
@@ -149,7 +174,7 @@ export async function listAttachments(
 ): Promise<Outcome<Attachment[]>> {
   const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<Attachment>>(
     asCaller(auth, {
-      with: sql`note as (select id from ${notes} where id = ${noteId} and owner_id = (select id from me))`,
+      with: sql`note as (select id from ${readableNotes} n where n.id = ${noteId})`,
       select: sql`(select count(*) from note)::int as "noteFound", page.*`,
       from: sql`left join lateral (
         select ${attachmentColumns} from ${attachments} a where a.note_id = (select id from note) order by a.created_at, a.id
@@ -175,7 +200,8 @@ export async function findAttachment(
   const { rows } = await db.execute<{ authed: number; objectKey: string | null } & Nullable<Attachment>>(
     asCaller(auth, {
       select: sql`a.object_key as "objectKey", ${attachmentColumns}`,
-      from: sql`left join ${attachments} a on a.id = ${attachmentId} and a.note_id = ${noteId} and a.owner_id = (select id from me)`,
+      from: sql`left join ${attachments} a on a.id = ${attachmentId}
+        and a.note_id = (select id from ${readableNotes} n where n.id = ${noteId})`,
     }),
   );
   const row = rows[0];
@@ -192,20 +218,23 @@ export async function deleteAttachment(
   noteId: string,
   attachmentId: string,
 ): Promise<Outcome<string>> {
-  const { rows } = await db.execute<{ authed: number; objectKey: string | null }>(
+  const { rows } = await db.execute<{ authed: number; callerRole: Role | null; objectKey: string | null }>(
     asCaller(auth, {
-      with: sql`deleted as (
-          delete from ${attachments}
-          where id = ${attachmentId} and note_id = ${noteId} and owner_id = (select id from me)
-          returning note_id, object_key
+      with: sql`${noteAccessForWrite(noteId)},
+        deleted as (
+          delete from ${attachments} a using access
+          where a.id = ${attachmentId} and a.note_id = access.id and ${canEdit(sql`access.role`)}
+          returning a.note_id, a.object_key
         ), counted as (
           update ${notes} set attachment_count = attachment_count - 1, version = version + 1, updated_at = now()
           where id in (select note_id from deleted)
         )`,
-      select: sql`(select object_key from deleted) as "objectKey"`,
+      select: sql`(select role from access) as "callerRole", (select object_key from deleted) as "objectKey"`,
     }),
   );
   const row = rows[0];
   if (!row?.authed) return unauthenticated;
+  const denied = writeAccess(row.callerRole);
+  if (denied) return denied;
   return row.objectKey === null ? missing("attachment") : done(row.objectKey);
 }

@@ -2,12 +2,14 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
-import { attachments, type NOTE_SORTS, notes, type VISIBILITIES } from "../schema";
-import { asCaller, done, missing, type Outcome, stale, unauthenticated } from "./outcome";
+import { attachments, type NOTE_SCOPES, type NOTE_SORTS, notes, type VISIBILITIES } from "../schema";
+import { canEdit, destinationFor, noteAccessForWrite, type Role, readableNotes } from "./access";
+import { asCaller, done, forbidden, missing, type Outcome, stale, unauthenticated } from "./outcome";
 import { intList, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
-// Every statement here is the request's only round trip: it checks the session (`me`), the owner,
-// and for writes the If-Match version, and answers enough to tell the outcomes apart.
+// Every statement here is the request's only round trip: it checks the session (`me`), the caller's
+// role on the note (access.ts), and for writes the If-Match version, and answers enough to tell the
+// outcomes apart.
 
 const exactTime = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -26,6 +28,7 @@ const noteFields = {
   createdAt: isoTimestamp(sql`n.created_at`),
   updatedAt: isoTimestamp(sql`n.updated_at`),
   attachmentCount: sql<number>`n.attachment_count`,
+  role: sql<Role>`n.role`,
 };
 const noteColumns = selectList(noteFields);
 
@@ -35,10 +38,8 @@ type Note = NoteRecord;
 
 /** What a change may set; the route schema decides what a client may send. */
 export type NotePatch = Partial<
-  Pick<NoteRecord, "title" | "content" | "tags" | "pinned" | "archived" | "visibility">
-> & {
-  notebookId?: null;
-};
+  Pick<NoteRecord, "title" | "content" | "tags" | "pinned" | "archived" | "visibility" | "notebookId">
+>;
 
 export interface NoteFilters {
   limit: number;
@@ -48,48 +49,69 @@ export interface NoteFilters {
   pinned?: boolean;
   archived: boolean;
   notebookId?: string;
+  scope: (typeof NOTE_SCOPES)[number];
 }
 
-type Found = { authed: number; currentVersion: number | null } & { [K in keyof Note]: Note[K] | null };
+type Found = {
+  authed: number;
+  /** The note's version while the caller has a role on it (null: missing, or not theirs to see). */
+  currentVersion: number | null;
+  callerRole: Role | null;
+  /** For a note created in or moved to a notebook: the caller's role there (null: no such notebook for them). */
+  destinationRole?: Role | null;
+} & { [K in keyof Note]: Note[K] | null };
 
-/** A write's or read's row as an outcome: no session, no such note (or not yours), a stale If-Match, or the note. */
-function toOutcome(row: Found | undefined): Outcome<Note> {
+/**
+ * A statement's row as an outcome: no session; no such note (or none the caller may see); a role too
+ * weak to change it, or to put it where it was going; a stale If-Match; or the note.
+ */
+function toOutcome(row: Found | undefined, { writes, moves }: { writes: boolean; moves: boolean }): Outcome<Note> {
   if (!row?.authed) return unauthenticated;
-  const { authed: _, currentVersion, ...note } = row;
-  if (currentVersion === null) return missing();
+  const { authed: _, currentVersion, callerRole, destinationRole, ...note } = row;
+  if (currentVersion === null || callerRole === null) return missing("note");
+  if (writes && !isEditing(callerRole)) return forbidden;
+  if (moves && destinationRole === null) return missing("notebook");
+  if (moves && !isEditing(destinationRole)) return forbidden;
   if (note.id === null) return stale(currentVersion);
   return done(note as Note);
 }
 
+const isEditing = (role: Role | null | undefined) => role === "editor" || role === "owner";
+
 const ifVersionIn = (versions: number[] | undefined) => (versions ? sql`and n.version in ${intList(versions)}` : sql``);
 
+/** A new note, loose or (for an editor or owner of it) in a notebook; its creator is its `ownerId` either way. */
 export async function insertNote(
   db: Database,
   auth: AccessTokenSubject,
-  values: { title: string; content: string; tags: string[]; pinned: boolean },
+  values: { title: string; content: string; tags: string[]; pinned: boolean; notebookId: string | null },
 ): Promise<Outcome<Note>> {
   const { rows } = await db.execute<Found>(
     asCaller(auth, {
-      with: sql`inserted as (
-        insert into ${notes} (owner_id, title, content, tags, pinned)
-        select id, ${values.title}, ${values.content}, ${textArray(values.tags)}, ${values.pinned} from me
-        returning *
-      )`,
-      select: sql`0 as "currentVersion", ${noteColumns}`,
-      from: sql`left join inserted n on true`,
+      with: sql`${destinationFor(values.notebookId, sql`(select id from me)`)},
+        inserted as (
+          insert into ${notes} (owner_id, notebook_id, title, content, tags, pinned)
+          select (select id from me), ${values.notebookId}::uuid, ${values.title}, ${values.content},
+            ${textArray(values.tags)}, ${values.pinned}
+          from destination where ${canEdit(sql`destination.role`)}
+          returning *
+        )`,
+      select: sql`0 as "currentVersion", 'owner' as "callerRole", (select role from destination) as "destinationRole",
+        ${noteColumns}`,
+      from: sql`left join (select i.*, (select role from destination) as role from inserted i) n on true`,
     }),
   );
-  return toOutcome(rows[0]);
+  return toOutcome(rows[0], { writes: false, moves: true });
 }
 
 export async function findNote(db: Database, auth: AccessTokenSubject, noteId: string): Promise<Outcome<Note>> {
   const { rows } = await db.execute<Found>(
     asCaller(auth, {
-      select: sql`n.version as "currentVersion", ${noteColumns}`,
-      from: sql`left join ${notes} n on n.id = ${noteId} and n.owner_id = (select id from me)`,
+      select: sql`n.version as "currentVersion", n.role as "callerRole", ${noteColumns}`,
+      from: sql`left join ${readableNotes} n on n.id = ${noteId}`,
     }),
   );
-  return toOutcome(rows[0]);
+  return toOutcome(rows[0], { writes: false, moves: false });
 }
 
 /** `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match. */
@@ -106,23 +128,37 @@ export async function updateNote(
   if (patch.tags !== undefined) changes.push(sql`tags = ${textArray(patch.tags)}`);
   if (patch.pinned !== undefined) changes.push(sql`pinned = ${patch.pinned}`);
   if (patch.archived !== undefined) changes.push(sql`archived = ${patch.archived}`);
-  if (patch.notebookId !== undefined) changes.push(sql`notebook_id = null`);
   if (patch.visibility !== undefined) changes.push(sql`visibility = ${patch.visibility}`);
+  const moving = patch.notebookId !== undefined;
+  if (moving) changes.push(sql`notebook_id = ${patch.notebookId}::uuid`);
   changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
 
+  // A move needs an editing role at both ends; the attachments' bytes then count against the quota of
+  // the notebook's owner (or, loose again, the note's owner).
   const { rows } = await db.execute<Found>(
     asCaller(auth, {
-      with: sql`target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
+      with: sql`${noteAccessForWrite(noteId)},
+        ${moving ? sql`${destinationFor(patch.notebookId ?? null, sql`(select owner_id from access)`)},` : sql``}
         updated as (
           update ${notes} n set ${sql.join(changes, sql`, `)}
-          from target where n.id = target.id ${ifVersionIn(versions)}
-          returning n.*
-        )`,
-      select: sql`(select version from target) as "currentVersion", ${noteColumns}`,
+          from access where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
+            ${moving ? sql`and ${canEdit(sql`(select role from destination)`)}` : sql``}
+          returning n.*, ${moving ? sql`(select role from destination)` : sql`access.role`} as role
+        )
+        ${
+          moving
+            ? sql`, requota as (
+                update ${attachments} set owner_id = (select quota_owner from destination)
+                where note_id in (select id from updated)
+              )`
+            : sql``
+        }`,
+      select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
+        ${moving ? sql`(select role from destination)` : sql`null`} as "destinationRole", ${noteColumns}`,
       from: sql`left join updated n on true`,
     }),
   );
-  return toOutcome(rows[0]);
+  return toOutcome(rows[0], { writes: true, moves: moving });
 }
 
 /** Answers the deleted note's attachments' object keys, to delete right away (the trigger queues them too). */
@@ -135,23 +171,26 @@ export async function deleteNote(
   const { rows } = await db.execute<{
     authed: number;
     currentVersion: number | null;
+    callerRole: Role | null;
     deleted: number;
     objectKeys: string[];
   }>(
     asCaller(auth, {
-      with: sql`target as (select id, version from ${notes} where id = ${noteId} and owner_id = (select id from me)),
+      with: sql`${noteAccessForWrite(noteId)},
         deleted as (
-          delete from ${notes} n using target
-          where n.id = target.id ${ifVersionIn(versions)}
+          delete from ${notes} n using access
+          where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
           returning n.id
         )`,
-      select: sql`(select version from target) as "currentVersion", (select count(*) from deleted)::int as deleted,
+      select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
+        (select count(*) from deleted)::int as deleted,
         array(select object_key from ${attachments} where note_id in (select id from deleted)) as "objectKeys"`,
     }),
   );
   const row = rows[0];
   if (!row?.authed) return unauthenticated;
-  if (row.currentVersion === null) return missing();
+  if (row.currentVersion === null || row.callerRole === null) return missing("note");
+  if (!isEditing(row.callerRole)) return forbidden;
   // Only that the version differs is known here; the current ETag comes with the next GET.
   return row.deleted ? done({ objectKeys: row.objectKeys }) : stale(null);
 }
@@ -169,7 +208,9 @@ export async function listNotes(
   const query = filters.q ? sql`websearch_to_tsquery('english', ${filters.q})` : undefined;
   const rank = query ? sql`ts_rank(n.search, ${query})` : sql`null::real`;
 
-  const conditions: SQL[] = [sql`n.owner_id = (select id from me)`, sql`n.archived = ${filters.archived}`];
+  const conditions: SQL[] = [sql`n.archived = ${filters.archived}`];
+  if (filters.scope === "own") conditions.push(sql`n.role = 'owner'`);
+  if (filters.scope === "shared") conditions.push(sql`n.role <> 'owner'`);
   if (filters.pinned !== undefined) conditions.push(sql`n.pinned = ${filters.pinned}`);
   if (filters.tag.length > 0) conditions.push(sql`n.tags @> ${textArray(filters.tag)}`);
   if (filters.notebookId) conditions.push(sql`n.notebook_id = ${filters.notebookId}`);
@@ -189,7 +230,7 @@ export async function listNotes(
       select: sql`page.*`,
       from: sql`left join lateral (
         select ${noteColumns}, ${exactTime(sortColumn)} as "cursorTime", ${rank} as rank
-        from ${notes} n
+        from ${readableNotes} n
         where ${sql.join(conditions, sql` and `)}
         order by ${order}
         limit ${filters.limit + 1}

@@ -18,6 +18,7 @@ export type Outcome<T, Reason extends string = never> =
 
 export const done = <T>(value: T) => ({ kind: "done", value }) as const;
 export const unauthenticated = { kind: "unauthenticated" } as const;
+export const forbidden = { kind: "forbidden" } as const;
 export const missing = (what?: string) => ({ kind: "missing", what }) as const;
 export const stale = (currentVersion: number | null) => ({ kind: "stale", currentVersion }) as const;
 export const refused = <Reason extends string>(reason: Reason) => ({ kind: "refused", reason }) as const;

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { attachments, passwordGuesses, refreshTokens, users } from "../schema";
+import { attachments, notebookInvitations, notes, passwordGuesses, refreshTokens, users } from "../schema";
 import { done, type Outcome, unauthenticated } from "./outcome";
 import { guessKeys, signInThrottle } from "./password-guesses";
 
@@ -102,11 +102,19 @@ export async function changePassword(
   return asCallerAccount(rows[0]?.tokenVersion);
 }
 
-/** Deletes the account and, by cascade, all it owns; answers the object keys of its attachments, if deleted. */
+/**
+ * Deletes the account and, by cascade, all it owns: its notes (wherever they are), the notebooks it owns
+ * with every note in them, its memberships; and the invitations addressed to its email. Answers the
+ * object keys of the attachments that go with them, if deleted.
+ */
 export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<Outcome<string[]>> {
   const { rows } = await db.execute<{ deleted: number; objectKeys: string[] }>(sql`
-    with doomed as (select object_key from ${attachments} where owner_id = ${userId}),
-    deleted as (delete from ${users} where id = ${userId} and token_version = ${tokenVersion} returning id)
+    with doomed as (
+      select object_key from ${attachments}
+      where owner_id = ${userId} or note_id in (select id from ${notes} where owner_id = ${userId})
+    ),
+    deleted as (delete from ${users} where id = ${userId} and token_version = ${tokenVersion} returning id, email),
+    uninvited as (delete from ${notebookInvitations} where email in (select lower(email) from deleted))
     select (select count(*) from deleted)::int as deleted, array(select object_key from doomed) as "objectKeys"`);
   return asCallerAccount(rows[0]?.deleted ? rows[0].objectKeys : undefined);
 }

@@ -14,61 +14,76 @@ const uploadBody = {
 };
 const attachmentJson = { "application/json": { schema: AttachmentSchema } };
 
-export const uploadAttachment = signedInRoute({
-  method: "post",
-  path: "/v1/notes/{id}/attachments",
-  tags: ["Attachments"],
-  summary: "Attach a file to a note",
-  request: { params: NoteParam, query: UploadQuery, body: uploadBody },
-  responses: {
-    201: { description: "Stored; Location points at the bytes", content: attachmentJson },
-    ...problems(400, 401, 404, 409, 411, 413, 422),
+export const uploadAttachment = signedInRoute(
+  {
+    method: "post",
+    path: "/v1/notes/{id}/attachments",
+    tags: ["Attachments"],
+    summary: "Attach a file to a note",
+    request: { params: NoteParam, query: UploadQuery, body: uploadBody },
+    responses: {
+      201: { description: "Stored; Location points at the bytes", content: attachmentJson },
+      ...problems(400, 401, 404, 409, 411, 413, 422),
+    },
   },
-});
+  { role: { least: "editor", on: "note" } },
+);
 
-export const listAttachments = signedInRoute({
-  method: "get",
-  path: "/v1/notes/{id}/attachments",
-  tags: ["Attachments"],
-  summary: "A note's attachments, oldest first",
-  request: { params: NoteParam },
-  responses: {
-    200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
-    ...problems(401, 404),
+export const listAttachments = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notes/{id}/attachments",
+    tags: ["Attachments"],
+    summary: "A note's attachments, oldest first",
+    request: { params: NoteParam },
+    responses: {
+      200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
+      ...problems(401, 404),
+    },
   },
-});
+  { role: { least: "viewer", on: "note" } },
+);
 
-export const downloadAttachment = signedInRoute({
-  method: "get",
-  path: "/v1/notes/{id}/attachments/{attachmentId}",
-  tags: ["Attachments"],
-  summary: "The bytes (streamed; Range and If-None-Match honoured)",
-  request: { params: AttachmentParams },
-  responses: {
-    200: { description: "The whole file", content: { "application/octet-stream": { schema: binary } } },
-    206: { description: "The requested range", content: { "application/octet-stream": { schema: binary } } },
-    304: { description: "Not modified" },
-    ...problems(401, 404, 416),
+export const downloadAttachment = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notes/{id}/attachments/{attachmentId}",
+    tags: ["Attachments"],
+    summary: "The bytes (streamed; Range and If-None-Match honoured)",
+    request: { params: AttachmentParams },
+    responses: {
+      200: { description: "The whole file", content: { "application/octet-stream": { schema: binary } } },
+      206: { description: "The requested range", content: { "application/octet-stream": { schema: binary } } },
+      304: { description: "Not modified" },
+      ...problems(401, 404, 416),
+    },
   },
-});
+  { role: { least: "viewer", on: "note" } },
+);
 
-export const replaceAttachment = signedInRoute({
-  method: "put",
-  path: "/v1/notes/{id}/attachments/{attachmentId}",
-  tags: ["Attachments"],
-  summary: "Replace the bytes; downloads see the old file or the new one, never a mix",
-  request: { params: AttachmentParams, query: UploadQuery, body: uploadBody },
-  responses: {
-    200: { description: "The attachment with its new bytes", content: attachmentJson },
-    ...problems(400, 401, 404, 411, 413, 422),
+export const replaceAttachment = signedInRoute(
+  {
+    method: "put",
+    path: "/v1/notes/{id}/attachments/{attachmentId}",
+    tags: ["Attachments"],
+    summary: "Replace the bytes; downloads see the old file or the new one, never a mix",
+    request: { params: AttachmentParams, query: UploadQuery, body: uploadBody },
+    responses: {
+      200: { description: "The attachment with its new bytes", content: attachmentJson },
+      ...problems(400, 401, 404, 411, 413, 422),
+    },
   },
-});
+  { role: { least: "editor", on: "note" } },
+);
 
-export const deleteAttachment = signedInRoute({
-  method: "delete",
-  path: "/v1/notes/{id}/attachments/{attachmentId}",
-  tags: ["Attachments"],
-  summary: "Delete an attachment and its bytes",
-  request: { params: AttachmentParams },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
-});
+export const deleteAttachment = signedInRoute(
+  {
+    method: "delete",
+    path: "/v1/notes/{id}/attachments/{attachmentId}",
+    tags: ["Attachments"],
+    summary: "Delete an attachment and its bytes",
+    request: { params: AttachmentParams },
+    responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
+  },
+  { role: { least: "editor", on: "note" } },
+);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { NOTE_LIMITS, NOTE_SORTS, VISIBILITIES } from "../../db/schema";
+import { NOTE_LIMITS, NOTE_SCOPES, NOTE_SORTS, ROLES, VISIBILITIES } from "../../db/schema";
 import { queryInteger, text } from "../../lib/schemas";
 
 const { titleLength, contentLength, tagLength, tags: maxTags } = NOTE_LIMITS;
@@ -13,12 +13,15 @@ export const NoteSchema = z
     pinned: z.boolean(),
     archived: z.boolean(),
     visibility: z.enum(VISIBILITIES),
-    notebookId: z.uuid().nullable(),
-    ownerId: z.uuid(),
+    notebookId: z.uuid().nullable().openapi({ description: "The notebook it is in; null: a loose note" }),
+    ownerId: z.uuid().openapi({ description: "Who created it; stays the same when it moves between notebooks" }),
     version: z.number().int().openapi({ description: "Incremented by every change; the ETag is made from it" }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     attachmentCount: z.number().int(),
+    role: z.enum(ROLES).openapi({
+      description: "The caller's role on it: a loose note's owner is `owner`; in a notebook, the caller's role there",
+    }),
   })
   .openapi("Note");
 
@@ -36,8 +39,15 @@ const Tags = z
   .pipe(z.array(z.string()).max(maxTags, `at most ${maxTags} distinct tags`))
   .openapi({ example: ["home", "errands"] });
 
-// Stored now, used when notebooks and publishing land: until then only these values are accepted.
-const NotebookId = z.null().openapi({ description: "Notebooks are not available yet: always null" });
+const NotebookId = z
+  .uuid()
+  .nullable()
+  .openapi({
+    description:
+      "The notebook to put it in (you need to be its editor or owner); null: loose. Moving a note out of or " +
+      "between notebooks needs an editing role at both ends, and only a note's own owner may make it loose.",
+  });
+// Stored now, used when publishing lands: until then only this value is accepted.
 const Visibility = z.literal("private").openapi({ description: "Publishing is not available yet: always private" });
 
 export const CreateNoteSchema = z
@@ -80,7 +90,15 @@ export const ListNotesQuery = z.object({
     .openapi({ description: "Repeatable: notes carrying every tag given", type: "array", items: { type: "string" } }),
   pinned: booleanQuery.optional(),
   archived: booleanQuery.default(false),
-  notebookId: z.uuid().optional(),
+  notebookId: z.uuid().optional().openapi({ description: "Only notes in this notebook" }),
+  scope: z
+    .enum(NOTE_SCOPES)
+    .default("all")
+    .openapi({
+      description:
+        "`own`: notes whose role is `owner` (loose notes, and notes in your notebooks); " +
+        "`shared`: notes in notebooks shared with you; `all`: both",
+    }),
 });
 
 export type ListNotesFilters = z.infer<typeof ListNotesQuery>;

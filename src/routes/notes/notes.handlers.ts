@@ -6,7 +6,10 @@ import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./notes.routes";
 
-const asNote = { noun: "note", missing: () => "No note with this id." };
+const asNote = {
+  noun: "note",
+  missing: (what: string | undefined) => (what === "notebook" ? "No notebook with this id." : "No note with this id."),
+};
 
 /** If-Match as the list of versions the SQL must see; `*` only asks that the note exist. */
 function requiredVersions(header: string | undefined): number[] | undefined {
@@ -22,6 +25,7 @@ export const createNote: AppRouteHandler<typeof routes.createNote> = async (c) =
       content: body.content,
       tags: body.tags ?? [],
       pinned: body.pinned ?? false,
+      notebookId: body.notebookId ?? null,
     }),
     asNote,
   );

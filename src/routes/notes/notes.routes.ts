@@ -32,14 +32,17 @@ export const createNote = signedInRoute(
       ...problems(400, 401, 413, 415, 422),
     },
   },
-  { maxBodyBytes: NOTE_BODY_BYTES },
+  { maxBodyBytes: NOTE_BODY_BYTES, role: { least: "editor", on: "notebookId" } },
 );
 
 export const listNotes = signedInRoute({
   method: "get",
   path: "/v1/notes",
   tags: ["Notes"],
-  summary: "The caller's notes, newest first, or by relevance with q",
+  summary: "Every note the caller can read, newest first, or by relevance with q",
+  description:
+    "Loose notes of the caller's own and the notes of every notebook they belong to, each with the caller's `role`. " +
+    "`notebookId` naming a notebook the caller is not in gives an empty page.",
   request: { query: ListNotesQuery },
   responses: {
     200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } },
@@ -47,21 +50,24 @@ export const listNotes = signedInRoute({
   },
 });
 
-export const getNote = signedInRoute({
-  method: "get",
-  path: "/v1/notes/{id}",
-  tags: ["Notes"],
-  summary: "One note",
-  request: {
-    params: NoteIdParam,
-    headers: z.object({ "if-none-match": text().optional() }),
+export const getNote = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notes/{id}",
+    tags: ["Notes"],
+    summary: "One note",
+    request: {
+      params: NoteIdParam,
+      headers: z.object({ "if-none-match": text().optional() }),
+    },
+    responses: {
+      200: { description: "The note", content: noteJson, headers: etagHeader },
+      304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
+      ...problems(401, 404),
+    },
   },
-  responses: {
-    200: { description: "The note", content: noteJson, headers: etagHeader },
-    304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
-    ...problems(401, 404),
-  },
-});
+  { role: { least: "viewer", on: "note" } },
+);
 
 export const updateNote = signedInRoute(
   {
@@ -79,14 +85,24 @@ export const updateNote = signedInRoute(
       ...problems(400, 401, 404, 412, 413, 415, 422),
     },
   },
-  { maxBodyBytes: NOTE_BODY_BYTES },
+  {
+    maxBodyBytes: NOTE_BODY_BYTES,
+    role: {
+      least: "editor",
+      on: "note",
+      also: "and a move (`notebookId`) needs the same at the destination; only the note's own owner may make it loose",
+    },
+  },
 );
 
-export const deleteNote = signedInRoute({
-  method: "delete",
-  path: "/v1/notes/{id}",
-  tags: ["Notes"],
-  summary: "Delete a note and its attachments",
-  request: { params: NoteIdParam, headers: ifMatch },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412) },
-});
+export const deleteNote = signedInRoute(
+  {
+    method: "delete",
+    path: "/v1/notes/{id}",
+    tags: ["Notes"],
+    summary: "Delete a note and its attachments",
+    request: { params: NoteIdParam, headers: ifMatch },
+    responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412) },
+  },
+  { role: { least: "editor", on: "note" } },
+);
