@@ -12,6 +12,8 @@ import { onError, onNotFound } from "./middleware/error-handler";
 import { attachmentsRouter } from "./routes/attachments/attachments.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
+import { invitationsRouter } from "./routes/invitations/invitations.index";
+import { notebooksRouter } from "./routes/notebooks/notebooks.index";
 import { notesRouter } from "./routes/notes/notes.index";
 import { usersRouter } from "./routes/users/users.index";
 
@@ -35,6 +37,8 @@ export function createApp() {
   app.route("/", usersRouter);
   app.route("/", notesRouter);
   app.route("/", attachmentsRouter);
+  app.route("/", notebooksRouter);
+  app.route("/", invitationsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

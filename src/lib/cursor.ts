@@ -109,3 +109,23 @@ const invalidCursor = () =>
   validationFailed([
     { path: "query.cursor", message: "not a cursor from this listing: pass nextCursor back with the same filters" },
   ]);
+
+/** A listing's rows as a statement answers them: the page's items, each with its keyset position. */
+type Positioned = { id: string; cursorTime: string; rank?: number | null };
+
+/**
+ * One page from rows fetched with one extra (which tells that another page follows): the items
+ * without their positions, and the signed cursor to the next page, or null on the last.
+ */
+export async function keysetPage<Row extends Positioned>(
+  rows: Row[],
+  limit: number,
+  signing: { listing: Listing; secret: string },
+): Promise<{ items: Omit<Row, "cursorTime" | "rank">[]; nextCursor: string | null }> {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const position = last && { time: last.cursorTime, id: last.id, rank: last.rank ?? undefined };
+  const nextCursor =
+    rows.length > limit && position ? await encodeCursor(position, signing.listing, signing.secret) : null;
+  return { items: page.map(({ cursorTime: _, rank: __, ...item }) => item), nextCursor };
+}

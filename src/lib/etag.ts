@@ -24,3 +24,9 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   if (header.trim() === "*") return true;
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
+
+/** If-Match as the versions a statement must see: undefined when any will do (no header, or `*`). */
+export function requiredVersions(header: string | undefined): number[] | undefined {
+  const versions = ifMatchVersions(header);
+  return versions === "any" ? undefined : versions;
+}

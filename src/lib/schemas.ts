@@ -38,3 +38,13 @@ export const queryInteger = (bounds: { min: number; max: number }) =>
     .transform(Number)
     .pipe(z.number().int().min(bounds.min).max(bounds.max))
     .openapi({ type: "integer", minimum: bounds.min, maximum: bounds.max });
+
+/** A UUID path parameter; a malformed one answers the 404 of a missing resource (see createRouter). */
+export const uuidParam = (name: string) =>
+  z.uuid().openapi({ param: { name, in: "path" }, example: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" });
+
+/** `limit` and `cursor` of a keyset listing; listings with filters extend it. */
+export const PageQuery = z.object({
+  limit: queryInteger({ min: 1, max: 100 }).default(20).openapi({ default: 20, example: 20 }),
+  cursor: text().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
+});

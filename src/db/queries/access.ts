@@ -1,14 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
-import { notebookMembers, notebooks, notes, type ROLES } from "../schema";
+import { notebookMembers, notebooks, notes, ROLES } from "../schema";
+import { forbidden, missing, unauthenticated } from "./outcome";
 
 // Who may do what, in SQL, inside each request's one statement (the `me` CTE of asCaller is in scope).
 // A loose note has only its owner; a note in a notebook follows the notebook's roles, the notebook's
 // owner included. Nothing is cached: a role removed a moment ago no longer counts.
 
 export type Role = (typeof ROLES)[number];
-
-/** Roles that may change a notebook's notes and their attachments. */
-export const EDITING_ROLES = ["editor", "owner"] as const satisfies readonly Role[];
 
 const me = sql`(select id from me)`;
 
@@ -17,6 +15,33 @@ const roleOn = (note: SQL, memberRole: SQL) =>
   sql<Role | null>`case when ${note}.notebook_id is null
     then case when ${note}.owner_id = ${me} then 'owner' end
     else ${memberRole} end`;
+
+/**
+ * What a statement's access check found, before its own outcome, in order: the session has ended; no
+ * such resource, or no role on it (the same 404, naming `what`); a role weaker than `least`.
+ * Undefined: the caller may go on.
+ */
+export function accessDenied(
+  row: { authed: number; callerRole: Role | null } | undefined,
+  least: Role,
+  what?: "note" | "notebook",
+) {
+  if (!row?.authed) return unauthenticated;
+  if (row.callerRole === null) return missing(what);
+  if (ROLES.indexOf(row.callerRole) < ROLES.indexOf(least)) return forbidden;
+  return undefined;
+}
+
+/** CTE `access` (role): the caller's membership of the notebook; no row for anyone else, who gets a 404. */
+export const notebookAccess = (notebookId: string) => sql`access as (
+  select role from ${notebookMembers} where notebook_id = ${notebookId} and user_id = ${me}
+)`;
+
+/** The caller's role from the `access` CTE as the column `callerRole`, for `accessDenied`. */
+export const callerRole = sql`(select role from access) as "callerRole"`;
+
+/** SQL true when the caller owns the notebook: every notebook write but leaving is the owner's. */
+export const callerIsOwner = sql`(select role from access) = 'owner'`;
 
 /** SQL true when `role` may edit. */
 export const canEdit = (role: SQL) => sql`${role} in ('editor', 'owner')`;

@@ -2,9 +2,9 @@ import { sql } from "drizzle-orm";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database, Transaction } from "../client";
 import { attachments, MAX_ATTACHMENTS_PER_NOTE, notebooks, notes, r2Outbox, users } from "../schema";
-import { canEdit, noteAccessForWrite, type Role, readableNotes } from "./access";
-import { asCaller, done, forbidden, missing, type Outcome, refused, unauthenticated } from "./outcome";
-import { isoTimestamp, type Selected, selectList } from "./sql-fragments";
+import { accessDenied, canEdit, noteAccessForWrite, type Role, readableNotes } from "./access";
+import { asCaller, done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 /** The API's attachment from a row aliased `a`: one expression per field of the answer. */
 const attachmentFields = {
@@ -26,17 +26,8 @@ type Attachment = AttachmentRecord;
 // An unconfirmed upload's object is swept this long after it was reserved: longer than any upload takes.
 const UPLOAD_GRACE = sql.raw("interval '1 hour'");
 
-type Nullable<T> = { [K in keyof T]: T[K] | null };
-
 /** Whose quota a note's attachments count against: its notebook's owner, or a loose note's own owner. */
 const quotaOwner = sql`coalesce((select owner_id from ${notebooks} where id = access.notebook_id), access.owner_id)`;
-
-/** The outcome of a write's access check: no such note for the caller, or a role that may not change it. */
-function writeAccess(callerRole: Role | null): Outcome<never> | undefined {
-  if (callerRole === null) return missing("note");
-  if (callerRole !== "editor" && callerRole !== "owner") return forbidden;
-  return undefined;
-}
 
 /** The limits an upload can run into, besides the outcomes every statement shares. */
 export type UploadLimit = "too-many-attachments" | "over-quota";
@@ -81,9 +72,8 @@ export async function reserveUpload(
     }),
   );
   const row = rows[0];
-  if (!row?.authed) return unauthenticated;
-  const denied = writeAccess(row.callerRole);
-  if (denied) return denied;
+  const denied = accessDenied(row, "editor", "note");
+  if (denied || !row) return denied ?? unauthenticated;
   if (replacing !== null && !row.replacedFound) return missing("attachment");
   if (row.reserved) return done(undefined);
   return refused(
@@ -122,9 +112,8 @@ export async function confirmUpload(
     }),
   );
   const found = access.rows[0];
-  if (!found?.authed) return unauthenticated;
-  const denied = writeAccess(found.callerRole);
-  if (denied) return denied;
+  const denied = accessDenied(found, "editor", "note");
+  if (denied || !found) return denied ?? unauthenticated;
   const note = await tx.execute<{ attachmentCount: number; quotaOwner: string }>(sql`
     with note as (select attachment_count from ${notes} where id = ${upload.noteId} for update),
     owner as (select id from ${users} where id = ${found.quotaOwner} for update)
@@ -233,8 +222,7 @@ export async function deleteAttachment(
     }),
   );
   const row = rows[0];
-  if (!row?.authed) return unauthenticated;
-  const denied = writeAccess(row.callerRole);
-  if (denied) return denied;
+  const denied = accessDenied(row, "editor", "note");
+  if (denied || !row) return denied ?? unauthenticated;
   return row.objectKey === null ? missing("attachment") : done(row.objectKey);
 }

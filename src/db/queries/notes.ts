@@ -3,15 +3,13 @@ import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { attachments, type NOTE_SCOPES, type NOTE_SORTS, notes, type VISIBILITIES } from "../schema";
-import { canEdit, destinationFor, noteAccessForWrite, type Role, readableNotes } from "./access";
+import { accessDenied, canEdit, destinationFor, noteAccessForWrite, type Role, readableNotes } from "./access";
 import { asCaller, done, forbidden, missing, type Outcome, stale, unauthenticated } from "./outcome";
-import { intList, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
+import { exactTime, ifVersionIn, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the caller's
 // role on the note (access.ts), and for writes the If-Match version, and answers enough to tell the
 // outcomes apart.
-
-const exactTime = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** The API's note, straight from SQL, from a row aliased `n`: one expression per field of the answer. */
 const noteFields = {
@@ -57,7 +55,8 @@ type Found = {
   /** The note's version while the caller has a role on it (null: missing, or not theirs to see). */
   currentVersion: number | null;
   callerRole: Role | null;
-  /** For a note created in or moved to a notebook: the caller's role there (null: no such notebook for them). */
+  /** Where a note is created or moved: whether the caller can see it, and their role there. */
+  destinationFound?: number;
   destinationRole?: Role | null;
 } & { [K in keyof Note]: Note[K] | null };
 
@@ -66,19 +65,19 @@ type Found = {
  * weak to change it, or to put it where it was going; a stale If-Match; or the note.
  */
 function toOutcome(row: Found | undefined, { writes, moves }: { writes: boolean; moves: boolean }): Outcome<Note> {
-  if (!row?.authed) return unauthenticated;
-  const { authed: _, currentVersion, callerRole, destinationRole, ...note } = row;
-  if (currentVersion === null || callerRole === null) return missing("note");
-  if (writes && !isEditing(callerRole)) return forbidden;
-  if (moves && destinationRole === null) return missing("notebook");
-  if (moves && !isEditing(destinationRole)) return forbidden;
+  const denied = accessDenied(row, writes ? "editor" : "viewer", "note");
+  if (denied || !row) return denied ?? unauthenticated;
+  const { authed, currentVersion, callerRole: _, destinationFound, destinationRole, ...note } = row;
+  // Where it goes: a notebook the caller cannot see is 404; somewhere they may not put it (a notebook
+  // they only view, or loose when it is not their note) is 403.
+  if (moves && !destinationFound) return missing("notebook");
+  if (moves && destinationRole !== "editor" && destinationRole !== "owner") return forbidden;
   if (note.id === null) return stale(currentVersion);
   return done(note as Note);
 }
 
-const isEditing = (role: Role | null | undefined) => role === "editor" || role === "owner";
-
-const ifVersionIn = (versions: number[] | undefined) => (versions ? sql`and n.version in ${intList(versions)}` : sql``);
+const destinationColumns = sql`(select count(*) from destination)::int as "destinationFound",
+  (select role from destination) as "destinationRole"`;
 
 /** A new note, loose or (for an editor or owner of it) in a notebook; its creator is its `ownerId` either way. */
 export async function insertNote(
@@ -96,7 +95,7 @@ export async function insertNote(
           from destination where ${canEdit(sql`destination.role`)}
           returning *
         )`,
-      select: sql`0 as "currentVersion", 'owner' as "callerRole", (select role from destination) as "destinationRole",
+      select: sql`0 as "currentVersion", 'owner' as "callerRole", ${destinationColumns},
         ${noteColumns}`,
       from: sql`left join (select i.*, (select role from destination) as role from inserted i) n on true`,
     }),
@@ -154,7 +153,7 @@ export async function updateNote(
             : sql``
         }`,
       select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
-        ${moving ? sql`(select role from destination)` : sql`null`} as "destinationRole", ${noteColumns}`,
+        ${moving ? destinationColumns : sql`0 as "destinationFound", null as "destinationRole"`}, ${noteColumns}`,
       from: sql`left join updated n on true`,
     }),
   );
@@ -188,9 +187,8 @@ export async function deleteNote(
     }),
   );
   const row = rows[0];
-  if (!row?.authed) return unauthenticated;
-  if (row.currentVersion === null || row.callerRole === null) return missing("note");
-  if (!isEditing(row.callerRole)) return forbidden;
+  const denied = accessDenied(row, "editor", "note");
+  if (denied || !row) return denied ?? unauthenticated;
   // Only that the version differs is known here; the current ETag comes with the next GET.
   return row.deleted ? done({ objectKeys: row.objectKeys }) : stale(null);
 }

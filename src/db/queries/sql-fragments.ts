@@ -4,6 +4,17 @@ import { type SQL, sql } from "drizzle-orm";
 export const isoTimestamp = (column: SQL) =>
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** A sort timestamp for a keyset cursor: PostgreSQL's microseconds, so rows of one millisecond still order. */
+export const exactTime = (column: SQL) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** A row that a left join may not have found: every field may be null. */
+export type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/** `and n.version in (…)`: the If-Match versions, any of which may match; nothing without If-Match. */
+export const ifVersionIn = (versions: number[] | undefined) =>
+  versions ? sql`and n.version in ${intList(versions)}` : sql``;
+
 /** What a projection map selects: each field's SQL type. */
 export type Selected<Fields extends Record<string, SQL>> = {
   [K in keyof Fields]: Fields[K] extends SQL<infer T> ? T : never;

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
-import { text } from "../../lib/schemas";
+import { text, uuidParam } from "../../lib/schemas";
 
 export const AttachmentSchema = z
   .object({
@@ -24,7 +24,6 @@ export const AttachmentListSchema = z
   })
   .openapi("AttachmentList");
 
-const uuidParam = (name: string) => z.uuid().openapi({ param: { name, in: "path" } });
 export const NoteParam = z.object({ id: uuidParam("id") });
 export const AttachmentParams = z.object({ id: uuidParam("id"), attachmentId: uuidParam("attachmentId") });
 

@@ -20,6 +20,9 @@ export const uploadAttachment = signedInRoute(
     path: "/v1/notes/{id}/attachments",
     tags: ["Attachments"],
     summary: "Attach a file to a note",
+    description:
+      "Bytes count against the storage quota of the note's notebook's owner (for a loose note, its owner's): " +
+      "413 `urn:cloud-notes:problem:storage-quota` past it.",
     request: { params: NoteParam, query: UploadQuery, body: uploadBody },
     responses: {
       201: { description: "Stored; Location points at the bytes", content: attachmentJson },

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { NOTE_LIMITS, NOTE_SCOPES, NOTE_SORTS, ROLES, VISIBILITIES } from "../../db/schema";
-import { queryInteger, text } from "../../lib/schemas";
+import { PageQuery, text, uuidParam } from "../../lib/schemas";
 
 const { titleLength, contentLength, tagLength, tags: maxTags } = NOTE_LIMITS;
 
@@ -77,9 +77,7 @@ export type NotePatch = z.infer<typeof UpdateNoteSchema>;
 
 const booleanQuery = z.enum(["true", "false"]).transform((value) => value === "true");
 
-export const ListNotesQuery = z.object({
-  limit: queryInteger({ min: 1, max: 100 }).default(20).openapi({ default: 20, example: 20 }),
-  cursor: text().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
+export const ListNotesQuery = PageQuery.extend({
   sort: z.enum(NOTE_SORTS).default("updated"),
   q: text().trim().min(1).max(200).optional().openapi({ description: "Full-text search over title and content" }),
   tag: z
@@ -107,6 +105,4 @@ export const NotePageSchema = z
   .object({ items: z.array(NoteSchema), nextCursor: z.string().nullable() })
   .openapi("NotePage");
 
-export const NoteIdParam = z.object({
-  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" }),
-});
+export const NoteIdParam = z.object({ id: uuidParam("id") });

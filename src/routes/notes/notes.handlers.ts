@@ -1,6 +1,6 @@
 import * as queries from "../../db/queries/notes";
-import { decodeCursor, encodeCursor } from "../../lib/cursor";
-import { etagFor, ifMatchVersions, ifNoneMatchHits } from "../../lib/etag";
+import { decodeCursor, keysetPage } from "../../lib/cursor";
+import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import type { AppRouteHandler } from "../../lib/router";
 import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { valueOrThrow } from "../outcome";
@@ -10,12 +10,6 @@ const asNote = {
   noun: "note",
   missing: (what: string | undefined) => (what === "notebook" ? "No notebook with this id." : "No note with this id."),
 };
-
-/** If-Match as the list of versions the SQL must see; `*` only asks that the note exist. */
-function requiredVersions(header: string | undefined): number[] | undefined {
-  const versions = ifMatchVersions(header);
-  return versions === "any" ? undefined : versions;
-}
 
 export const createNote: AppRouteHandler<typeof routes.createNote> = async (c) => {
   const body = c.req.valid("json");
@@ -66,11 +60,5 @@ export const listNotes: AppRouteHandler<typeof routes.listNotes> = async (c) => 
   const ranked = filters.q !== undefined;
   const after = cursor ? await decodeCursor(cursor, { listing, ranked, secret }) : undefined;
   const rows = valueOrThrow(await queries.listNotes(c.var.db, c.var.auth, filters, after), asNote);
-  const page = rows.slice(0, filters.limit);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > filters.limit && last
-      ? await encodeCursor({ time: last.cursorTime, id: last.id, rank: last.rank ?? undefined }, listing, secret)
-      : null;
-  return c.json({ items: page.map(({ cursorTime: _, rank: __, ...note }) => note), nextCursor }, 200);
+  return c.json(await keysetPage(rows, filters.limit, { listing, secret }), 200);
 };

@@ -1,0 +1,254 @@
+import { sql } from "drizzle-orm";
+import type { Cursor } from "../../lib/cursor";
+import type { AccessTokenSubject } from "../../lib/tokens";
+import type { Database } from "../client";
+import {
+  type GRANTABLE_ROLES,
+  INVITATION_TTL_DAYS,
+  NOTEBOOK_LIMITS,
+  notebookInvitations,
+  notebookMembers,
+  notebooks,
+  users,
+} from "../schema";
+import { accessDenied, callerIsOwner, callerRole, notebookAccess, type Role } from "./access";
+import { memberCountOf, type NotebookRecord, notebookColumns } from "./notebooks";
+import { asCaller, done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { exactTime, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
+
+// An invitation is addressed to an email, not an account: whether one has it is never consulted when
+// inviting, so the answer cannot tell. Expired invitations count nowhere and are found by nothing.
+
+type GrantableRole = (typeof GRANTABLE_ROLES)[number];
+
+const TTL = sql.raw(`interval '${INVITATION_TTL_DAYS} days'`);
+const unexpired = sql`i.expires_at > now()`;
+/** Addressed to the caller: emails are stored trimmed and lower-cased on both sides. */
+const toMe = sql`i.email = (select lower(email) from me)`;
+
+/** The API's invitation, as its notebook's owner sees it, from a row `i`. */
+const invitationFields = {
+  id: sql<string>`i.id`,
+  notebookId: sql<string>`i.notebook_id`,
+  email: sql<string>`i.email`,
+  role: sql<GrantableRole>`i.role`,
+  createdAt: isoTimestamp(sql`i.created_at`),
+  expiresAt: isoTimestamp(sql`i.expires_at`),
+};
+const invitationColumns = selectList(invitationFields);
+export type InvitationRecord = Selected<typeof invitationFields>;
+
+/** An invitation as its addressee sees it, from `i`, its notebook `n` and the owner `o` who sent it. */
+const receivedFields = {
+  id: sql<string>`i.id`,
+  role: sql<GrantableRole>`i.role`,
+  notebook: sql<{ id: string; name: string }>`json_build_object('id', n.id, 'name', n.name)`,
+  invitedBy: sql<{ displayName: string | null }>`json_build_object('displayName', o.display_name)`,
+  createdAt: isoTimestamp(sql`i.created_at`),
+  expiresAt: isoTimestamp(sql`i.expires_at`),
+};
+export type ReceivedInvitationRecord = Selected<typeof receivedFields>;
+
+export type InvitationLimit = "already-member" | "member-limit" | "invitation-limit";
+
+type Access = { authed: number; callerRole: Role | null };
+
+/**
+ * Invites `email`, or renews the pending (or lapsed) invitation it already has: the new role, a full
+ * lifetime again. The limits are read in the statement's snapshot, so concurrent invitations may pass
+ * them by a few; accepting checks the member limit again.
+ */
+export async function invite(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+  invitation: { email: string; role: GrantableRole },
+): Promise<Outcome<InvitationRecord, InvitationLimit>> {
+  const { email, role } = invitation;
+  const { rows } = await db.execute<
+    Access & { alreadyMember: boolean; members: number; pending: number } & Nullable<InvitationRecord>
+  >(
+    asCaller(auth, {
+      with: sql`${notebookAccess(notebookId)},
+        counts as (
+          select exists (
+              select 1 from ${notebookMembers} m join ${users} u on u.id = m.user_id
+              where m.notebook_id = ${notebookId} and lower(u.email) = ${email}
+            ) as "alreadyMember",
+            ${memberCountOf(sql`${notebookId}::uuid`)} as members,
+            (select count(*)::int from ${notebookInvitations} i
+              where i.notebook_id = ${notebookId} and ${unexpired} and i.email <> ${email}) as pending
+        ),
+        invited as (
+          insert into ${notebookInvitations} (notebook_id, email, role, expires_at)
+          select ${notebookId}::uuid, ${email}, ${role}, now() + ${TTL} from counts c
+          where ${callerIsOwner} and not c."alreadyMember"
+            and c.members < ${NOTEBOOK_LIMITS.members} and c.pending < ${NOTEBOOK_LIMITS.pendingInvitations}
+          on conflict (notebook_id, email) do update
+            set role = excluded.role, expires_at = excluded.expires_at, created_at = now()
+          returning *
+        )`,
+      select: sql`${callerRole}, c.*, ${invitationColumns}`,
+      from: sql`cross join counts c left join invited i on true`,
+    }),
+  );
+  const row = rows[0];
+  const denied = accessDenied(row, "owner");
+  if (denied || !row) return denied ?? unauthenticated;
+  if (row.alreadyMember) return refused("already-member");
+  if (row.members >= NOTEBOOK_LIMITS.members) return refused("member-limit");
+  if (row.pending >= NOTEBOOK_LIMITS.pendingInvitations) return refused("invitation-limit");
+  const { authed: _, callerRole: __, alreadyMember: ___, members: ____, pending: _____, ...created } = row;
+  return done(created as InvitationRecord);
+}
+
+/** The notebook's pending invitations, newest first: capped (NOTEBOOK_LIMITS.pendingInvitations), so one page. */
+export async function listNotebookInvitations(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+): Promise<Outcome<InvitationRecord[]>> {
+  const { rows } = await db.execute<Access & Nullable<InvitationRecord>>(
+    asCaller(auth, {
+      with: notebookAccess(notebookId),
+      select: sql`${callerRole}, page.*`,
+      from: sql`left join lateral (
+        select ${invitationColumns} from ${notebookInvitations} i
+        where i.notebook_id = ${notebookId} and ${unexpired} and ${callerIsOwner}
+        order by i.created_at desc, i.id desc
+      ) as page on true`,
+    }),
+  );
+  const denied = accessDenied(rows[0], "owner");
+  if (denied) return denied;
+  return done(
+    rows.filter((row) => row.id !== null).map(({ authed: _, callerRole: __, ...rest }) => rest as InvitationRecord),
+  );
+}
+
+export async function cancelInvitation(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+  invitationId: string,
+): Promise<Outcome<void>> {
+  const { rows } = await db.execute<Access & { cancelled: number }>(
+    asCaller(auth, {
+      with: sql`${notebookAccess(notebookId)},
+        cancelled as (
+          delete from ${notebookInvitations} i
+          where i.id = ${invitationId} and i.notebook_id = ${notebookId} and ${unexpired} and ${callerIsOwner}
+          returning i.id
+        )`,
+      select: sql`${callerRole}, (select count(*)::int from cancelled) as cancelled`,
+    }),
+  );
+  const row = rows[0];
+  const denied = accessDenied(row, "owner");
+  if (denied || !row) return denied ?? unauthenticated;
+  return row.cancelled ? done(undefined) : missing("invitation");
+}
+
+export type ListedInvitation = ReceivedInvitationRecord & { cursorTime: string };
+
+/** One page (plus one row) of the invitations addressed to the caller's email, newest first. */
+export async function listMyInvitations(
+  db: Database,
+  auth: AccessTokenSubject,
+  limit: number,
+  after: Cursor | undefined,
+): Promise<Outcome<ListedInvitation[]>> {
+  const position = after ? sql`and (i.created_at, i.id) < (${after.time}::timestamptz, ${after.id}::uuid)` : sql``;
+  const { rows } = await db.execute<{ authed: number } & Nullable<ListedInvitation>>(
+    asCaller(auth, {
+      select: sql`page.*`,
+      from: sql`left join lateral (
+        select ${selectList(receivedFields)}, ${exactTime(sql`i.created_at`)} as "cursorTime"
+        from ${notebookInvitations} i
+          join ${notebooks} n on n.id = i.notebook_id
+          join ${users} o on o.id = n.owner_id
+        where ${toMe} and ${unexpired} ${position}
+        order by i.created_at desc, i.id desc
+        limit ${limit + 1}
+      ) as page on true`,
+    }),
+  );
+  if (!rows[0]?.authed) return unauthenticated;
+  return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...rest }) => rest as ListedInvitation));
+}
+
+/**
+ * Membership with the invitation's role (a member already keeps theirs), and the invitation gone, in one
+ * statement; the member limit is checked again here. Answers the notebook as the new member sees it.
+ */
+export async function acceptInvitation(
+  db: Database,
+  auth: AccessTokenSubject,
+  invitationId: string,
+): Promise<Outcome<NotebookRecord, "member-limit">> {
+  const { rows } = await db.execute<
+    { authed: number; found: number; members: number | null } & Nullable<NotebookRecord>
+  >(
+    asCaller(auth, {
+      with: sql`invitation as (
+          select i.* from ${notebookInvitations} i where i.id = ${invitationId} and ${toMe} and ${unexpired}
+        ),
+        existing as (
+          select role from ${notebookMembers}
+          where notebook_id = (select notebook_id from invitation) and user_id = (select id from me)
+        ),
+        counted as (select ${memberCountOf(sql`(select notebook_id from invitation)`)} as members),
+        joined as (
+          insert into ${notebookMembers} (notebook_id, user_id, role)
+          select notebook_id, (select id from me), role from invitation
+          where not exists (select 1 from existing) and (select members from counted) < ${NOTEBOOK_LIMITS.members}
+          on conflict do nothing
+          returning role
+        ),
+        answered as (
+          delete from ${notebookInvitations}
+          where id = (select id from invitation) and (exists (select 1 from existing) or exists (select 1 from joined))
+          returning id
+        )`,
+      select: sql`(select count(*)::int from invitation) as found, (select members from counted) as members,
+        ${notebookColumns}`,
+      from: sql`left join (
+        select n.*, coalesce((select role from existing), (select role from joined)) as role,
+          (select members from counted) + (select count(*)::int from joined) as member_count
+        from ${notebooks} n
+        where n.id = (select notebook_id from invitation) and exists (select 1 from answered)
+      ) nb on true`,
+    }),
+  );
+  const row = rows[0];
+  if (!row?.authed) return unauthenticated;
+  if (!row.found) return missing("invitation");
+  const { authed: _, found: __, members, ...notebook } = row;
+  if (notebook.id !== null) return done(notebook as NotebookRecord);
+  // Not added and not a member: the notebook is full, or a concurrent accept took the invitation.
+  return (members ?? 0) >= NOTEBOOK_LIMITS.members ? refused("member-limit") : missing("invitation");
+}
+
+export async function declineInvitation(
+  db: Database,
+  auth: AccessTokenSubject,
+  invitationId: string,
+): Promise<Outcome<void>> {
+  const { rows } = await db.execute<{ authed: number; declined: number }>(
+    asCaller(auth, {
+      with: sql`declined as (
+        delete from ${notebookInvitations} i where i.id = ${invitationId} and ${toMe} and ${unexpired}
+        returning i.id
+      )`,
+      select: sql`(select count(*)::int from declined) as declined`,
+    }),
+  );
+  const row = rows[0];
+  if (!row?.authed) return unauthenticated;
+  return row.declined ? done(undefined) : missing("invitation");
+}
+
+/** For the sweep: lapsed invitations are found by nothing, so they can go. */
+export function pruneLapsedInvitations(db: Database) {
+  return db.execute(sql`delete from ${notebookInvitations} where expires_at < now()`);
+}

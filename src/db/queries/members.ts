@@ -1,0 +1,109 @@
+import { sql } from "drizzle-orm";
+import type { AccessTokenSubject } from "../../lib/tokens";
+import type { Database } from "../client";
+import { type GRANTABLE_ROLES, notebookMembers, users } from "../schema";
+import { accessDenied, callerIsOwner, callerRole, notebookAccess, type Role } from "./access";
+import { asCaller, done, forbidden, missing, type Outcome, refused } from "./outcome";
+import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
+
+/** The API's member from a membership row `m` joined to its user `u`. */
+const memberFields = {
+  userId: sql<string>`m.user_id`,
+  displayName: sql<string | null>`u.display_name`,
+  email: sql<string>`u.email`,
+  role: sql<Role>`m.role`,
+  addedAt: isoTimestamp(sql`m.added_at`),
+};
+const memberColumns = selectList(memberFields);
+
+export type MemberRecord = Selected<typeof memberFields>;
+
+/** The one refusal of members' own: ownership stays with the notebook's creator. */
+export type OwnerRole = "owner-role";
+
+type Access = { authed: number; callerRole: Role | null };
+
+/** Every member, oldest first: members are capped (NOTEBOOK_LIMITS.members), so one page holds them all. */
+export async function listMembers(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+): Promise<Outcome<MemberRecord[]>> {
+  const { rows } = await db.execute<Access & Nullable<MemberRecord>>(
+    asCaller(auth, {
+      with: notebookAccess(notebookId),
+      select: sql`${callerRole}, page.*`,
+      from: sql`left join lateral (
+        select ${memberColumns} from ${notebookMembers} m join ${users} u on u.id = m.user_id
+        where m.notebook_id = ${notebookId} and exists (select 1 from access)
+        order by m.added_at, m.user_id
+      ) as page on true`,
+    }),
+  );
+  const denied = accessDenied(rows[0], "viewer");
+  if (denied) return denied;
+  return done(
+    rows.filter((row) => row.userId !== null).map(({ authed: _, callerRole: __, ...member }) => member as MemberRecord),
+  );
+}
+
+/** CTE `target` (user_id, role): the membership being changed. */
+const targetOf = (notebookId: string, userId: string) => sql`target as (
+  select user_id, role from ${notebookMembers} where notebook_id = ${notebookId} and user_id = ${userId}
+)`;
+
+export async function changeMemberRole(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+  userId: string,
+  role: (typeof GRANTABLE_ROLES)[number],
+): Promise<Outcome<MemberRecord, OwnerRole>> {
+  const { rows } = await db.execute<Access & { targetRole: Role | null } & Nullable<MemberRecord>>(
+    asCaller(auth, {
+      with: sql`${notebookAccess(notebookId)}, ${targetOf(notebookId, userId)},
+        changed as (
+          update ${notebookMembers} m set role = ${role} from target
+          where m.notebook_id = ${notebookId} and m.user_id = target.user_id and target.role <> 'owner' and ${callerIsOwner}
+          returning m.*
+        )`,
+      select: sql`${callerRole}, (select role from target) as "targetRole", ${memberColumns}`,
+      from: sql`left join (changed m join ${users} u on u.id = m.user_id) on true`,
+    }),
+  );
+  const row = rows[0];
+  const denied = accessDenied(row, "owner");
+  if (denied || !row) return denied ?? missing();
+  if (row.targetRole === null) return missing("member");
+  if (row.targetRole === "owner") return refused("owner-role");
+  const { authed: _, callerRole: __, targetRole: ___, ...member } = row;
+  return done(member as MemberRecord);
+}
+
+/** The owner removes anyone but themself; any member may remove themself (leave), except the owner. */
+export async function removeMember(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+  userId: string,
+): Promise<Outcome<void, OwnerRole>> {
+  const { rows } = await db.execute<Access & { targetRole: Role | null; removed: number }>(
+    asCaller(auth, {
+      with: sql`${notebookAccess(notebookId)}, ${targetOf(notebookId, userId)},
+        removed as (
+          delete from ${notebookMembers} m using target
+          where m.notebook_id = ${notebookId} and m.user_id = target.user_id and target.role <> 'owner'
+            and (${callerIsOwner} or target.user_id = (select id from me))
+          returning m.user_id
+        )`,
+      select: sql`${callerRole}, (select role from target) as "targetRole",
+        (select count(*)::int from removed) as removed`,
+    }),
+  );
+  const row = rows[0];
+  const denied = accessDenied(row, "viewer");
+  if (denied || !row) return denied ?? missing();
+  if (row.callerRole !== "owner" && userId !== auth.userId) return forbidden;
+  if (row.targetRole === "owner") return refused("owner-role");
+  return row.removed ? done(undefined) : missing("member");
+}

@@ -1,0 +1,186 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Cursor } from "../../lib/cursor";
+import type { AccessTokenSubject } from "../../lib/tokens";
+import type { Database } from "../client";
+import { attachments, notebookMembers, notebooks, notes } from "../schema";
+import { accessDenied, callerIsOwner, callerRole, notebookAccess, type Role } from "./access";
+import { asCaller, done, missing, type Outcome, stale, unauthenticated } from "./outcome";
+import { exactTime, ifVersionIn, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
+
+// Every statement here is the request's only round trip: the session (`me`), the caller's role read from
+// notebook_members in the same statement, for writes the If-Match version, and the answer.
+
+/** How many members (the owner included) the notebook `notebookId` (an SQL expression) has. */
+export const memberCountOf = (notebookId: SQL) =>
+  sql`(select count(*)::int from ${notebookMembers} where notebook_id = ${notebookId})`;
+
+/** The API's notebook from a row `nb`: a notebooks row plus `role` (the caller's) and `member_count`. */
+const notebookFields = {
+  id: sql<string>`nb.id`,
+  name: sql<string>`nb.name`,
+  description: sql<string>`nb.description`,
+  ownerId: sql<string>`nb.owner_id`,
+  role: sql<Role>`nb.role`,
+  memberCount: sql<number>`nb.member_count`,
+  version: sql<number>`nb.version`,
+  createdAt: isoTimestamp(sql`nb.created_at`),
+  updatedAt: isoTimestamp(sql`nb.updated_at`),
+};
+export const notebookColumns = selectList(notebookFields);
+
+/** A notebook as the API answers it; the route schema's type must accept it (checked where handlers answer). */
+export type NotebookRecord = Selected<typeof notebookFields>;
+
+/** The notebooks the caller belongs to, as rows for `nb`. */
+const callersNotebooks = sql`
+  select n.*, m.role, ${memberCountOf(sql`n.id`)} as member_count
+  from ${notebookMembers} m join ${notebooks} n on n.id = m.notebook_id
+  where m.user_id = (select id from me)`;
+
+/** A keyset cursor's time: Postgres' microseconds, so rows created within one millisecond still order exactly. */
+export type Found = { authed: number } & Nullable<NotebookRecord>;
+
+function notebookOf(row: Found): NotebookRecord {
+  const { authed: _, ...notebook } = row;
+  return notebook as NotebookRecord;
+}
+
+/** The notebook and its owner's membership, in one statement. */
+export async function insertNotebook(
+  db: Database,
+  auth: AccessTokenSubject,
+  values: { name: string; description: string },
+): Promise<Outcome<NotebookRecord>> {
+  const { rows } = await db.execute<Found>(
+    asCaller(auth, {
+      with: sql`created as (
+          insert into ${notebooks} (owner_id, name, description)
+          select id, ${values.name}, ${values.description} from me
+          returning *
+        ),
+        owner as (
+          insert into ${notebookMembers} (notebook_id, user_id, role) select id, owner_id, 'owner' from created
+          returning 1
+        )`,
+      select: notebookColumns,
+      from: sql`left join (
+        select c.*, 'owner' as role, (select count(*)::int from owner) as member_count from created c
+      ) nb on true`,
+    }),
+  );
+  const row = rows[0];
+  if (!row?.authed) return unauthenticated;
+  return done(notebookOf(row));
+}
+
+export async function findNotebook(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+): Promise<Outcome<NotebookRecord>> {
+  const { rows } = await db.execute<Found>(
+    asCaller(auth, {
+      select: notebookColumns,
+      from: sql`left join (${callersNotebooks} and n.id = ${notebookId}) nb on true`,
+    }),
+  );
+  const row = rows[0];
+  if (!row?.authed) return unauthenticated;
+  return row.id === null ? missing() : done(notebookOf(row));
+}
+
+/** `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match. */
+export async function updateNotebook(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+  patch: { name?: string; description?: string },
+  versions: number[] | undefined,
+): Promise<Outcome<NotebookRecord>> {
+  const changes: SQL[] = [];
+  if (patch.name !== undefined) changes.push(sql`name = ${patch.name}`);
+  if (patch.description !== undefined) changes.push(sql`description = ${patch.description}`);
+  changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
+
+  const { rows } = await db.execute<Found & { callerRole: Role | null; currentVersion: number | null }>(
+    asCaller(auth, {
+      with: sql`${notebookAccess(notebookId)},
+        updated as (
+          update ${notebooks} n set ${sql.join(changes, sql`, `)}
+          where n.id = ${notebookId} and ${callerIsOwner} ${ifVersionIn(versions)}
+          returning n.*
+        )`,
+      select: sql`${callerRole}, (select version from ${notebooks} where id = ${notebookId}) as "currentVersion",
+        ${notebookColumns}`,
+      from: sql`left join (
+        select u.*, 'owner' as role, ${memberCountOf(sql`u.id`)} as member_count from updated u
+      ) nb on true`,
+    }),
+  );
+  const row = rows[0];
+  const denied = accessDenied(row, "owner");
+  if (denied || !row) return denied ?? unauthenticated;
+  const { callerRole: _, currentVersion, ...notebook } = row;
+  return notebook.id === null ? stale(currentVersion) : done(notebookOf(notebook));
+}
+
+/**
+ * Deletes the notebook; its notes, their attachments, memberships and invitations go by cascade. Answers
+ * the attachments' object keys, to delete right away (the outbox trigger queues them too).
+ */
+export async function deleteNotebook(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+  versions: number[] | undefined,
+): Promise<Outcome<{ objectKeys: string[] }>> {
+  const { rows } = await db.execute<{
+    authed: number;
+    callerRole: Role | null;
+    deleted: number;
+    objectKeys: string[];
+  }>(
+    asCaller(auth, {
+      with: sql`${notebookAccess(notebookId)},
+        deleted as (
+          delete from ${notebooks} n where n.id = ${notebookId} and ${callerIsOwner} ${ifVersionIn(versions)}
+          returning n.id
+        )`,
+      select: sql`${callerRole}, (select count(*)::int from deleted) as deleted,
+        array(
+          select a.object_key from ${attachments} a join ${notes} t on t.id = a.note_id
+          where t.notebook_id in (select id from deleted)
+        ) as "objectKeys"`,
+    }),
+  );
+  const row = rows[0];
+  const denied = accessDenied(row, "owner");
+  if (denied || !row) return denied ?? unauthenticated;
+  // Only that the version differs is known here; the current ETag comes with the next GET.
+  return row.deleted ? done({ objectKeys: row.objectKeys }) : stale(null);
+}
+
+export type ListedNotebook = NotebookRecord & { cursorTime: string };
+
+/** One page (plus one row, to know whether another follows) of the caller's notebooks, newest first. */
+export async function listNotebooks(
+  db: Database,
+  auth: AccessTokenSubject,
+  limit: number,
+  after: Cursor | undefined,
+): Promise<Outcome<ListedNotebook[]>> {
+  const position = after ? sql`where (nb.created_at, nb.id) < (${after.time}::timestamptz, ${after.id}::uuid)` : sql``;
+  const { rows } = await db.execute<{ authed: number } & Nullable<ListedNotebook>>(
+    asCaller(auth, {
+      select: sql`page.*`,
+      from: sql`left join lateral (
+        select ${notebookColumns}, ${exactTime(sql`nb.created_at`)} as "cursorTime"
+        from (${callersNotebooks}) nb ${position}
+        order by nb.created_at desc, nb.id desc
+        limit ${limit + 1}
+      ) as page on true`,
+    }),
+  );
+  if (!rows[0]?.authed) return unauthenticated;
+  return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...notebook }) => notebook as ListedNotebook));
+}

@@ -1,0 +1,143 @@
+import { z } from "@hono/zod-openapi";
+import { problems } from "../../lib/openapi";
+import { PageQuery, text } from "../../lib/schemas";
+import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
+import { signedInRoute } from "../contracts";
+import {
+  CreateNotebookSchema,
+  MemberPageSchema,
+  MemberParams,
+  MemberSchema,
+  NotebookIdParam,
+  NotebookPageSchema,
+  NotebookSchema,
+  UpdateMemberSchema,
+  UpdateNotebookSchema,
+} from "./notebook.schemas";
+
+const tags = ["Notebooks"];
+const notebookJson = { "application/json": { schema: NotebookSchema } };
+const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
+const ifMatch = z.object({
+  "if-match": text().optional().openapi({ description: "Apply only if the notebook still has this ETag (412 if not)" }),
+});
+const body = <S extends z.ZodType>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
+const members = { on: "notebook", least: "viewer" } as const;
+const owner = { on: "notebook", least: "owner" } as const;
+
+export const createNotebook = signedInRoute(
+  {
+    method: "post",
+    path: "/v1/notebooks",
+    tags,
+    summary: "Create a notebook; the caller is its owner",
+    request: { body: body(CreateNotebookSchema) },
+    responses: {
+      201: { description: "Created; Location and ETag set", content: notebookJson, headers: etagHeader },
+      ...problems(400, 401, 413, 415, 422),
+    },
+  },
+  { maxBodyBytes: SMALL_BODY_BYTES },
+);
+
+export const listNotebooks = signedInRoute({
+  method: "get",
+  path: "/v1/notebooks",
+  tags,
+  summary: "The notebooks the caller owns or belongs to, newest first",
+  request: { query: PageQuery },
+  responses: {
+    200: { description: "A page", content: { "application/json": { schema: NotebookPageSchema } } },
+    ...problems(401, 422),
+  },
+});
+
+export const getNotebook = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notebooks/{id}",
+    tags,
+    summary: "One notebook, with the caller's role on it",
+    request: { params: NotebookIdParam, headers: z.object({ "if-none-match": text().optional() }) },
+    responses: {
+      200: { description: "The notebook", content: notebookJson, headers: etagHeader },
+      304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
+      ...problems(401),
+    },
+  },
+  { role: members },
+);
+
+export const updateNotebook = signedInRoute(
+  {
+    method: "patch",
+    path: "/v1/notebooks/{id}",
+    tags,
+    summary: "Rename a notebook or change its description",
+    request: { params: NotebookIdParam, headers: ifMatch, body: body(UpdateNotebookSchema) },
+    responses: {
+      200: { description: "The updated notebook", content: notebookJson, headers: etagHeader },
+      ...problems(400, 401, 412, 413, 415, 422),
+    },
+  },
+  { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
+);
+
+export const deleteNotebook = signedInRoute(
+  {
+    method: "delete",
+    path: "/v1/notebooks/{id}",
+    tags,
+    summary: "Delete a notebook with all its notes",
+    description:
+      "Deletes the notebook and everything in it: its notes (whoever wrote them), their attachments with their bytes, its memberships and its pending invitations. It cannot be undone.",
+    request: { params: NotebookIdParam, headers: ifMatch },
+    responses: { 204: { description: "Deleted" }, ...problems(401, 412) },
+  },
+  { role: owner },
+);
+
+export const listMembers = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notebooks/{id}/members",
+    tags,
+    summary: "The notebook's members, the owner first, in the order they joined",
+    request: { params: NotebookIdParam },
+    responses: {
+      200: { description: "Every member", content: { "application/json": { schema: MemberPageSchema } } },
+      ...problems(401),
+    },
+  },
+  { role: members },
+);
+
+export const updateMember = signedInRoute(
+  {
+    method: "patch",
+    path: "/v1/notebooks/{id}/members/{userId}",
+    tags,
+    summary: "Change a member's role",
+    description: "Takes effect with the member's next request. The owner's own role cannot change (409 `owner-role`).",
+    request: { params: MemberParams, body: body(UpdateMemberSchema) },
+    responses: {
+      200: { description: "The member", content: { "application/json": { schema: MemberSchema } } },
+      ...problems(400, 401, 409, 413, 415, 422),
+    },
+  },
+  { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
+);
+
+export const removeMember = signedInRoute(
+  {
+    method: "delete",
+    path: "/v1/notebooks/{id}/members/{userId}",
+    tags,
+    summary: "Remove a member, or leave the notebook",
+    description:
+      "The owner removes a member; a member removes themself to leave. The owner can neither leave nor be removed (409 `owner-role`); the notes a member wrote stay in the notebook.",
+    request: { params: MemberParams },
+    responses: { 204: { description: "Removed" }, ...problems(401, 409) },
+  },
+  { role: { ...owner, also: "or the member themself, to leave" } },
+);
