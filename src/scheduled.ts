@@ -1,4 +1,5 @@
 import { createDatabase, type Database } from "./db/client";
+import { pruneLapsedInvitations } from "./db/queries/invitations";
 import { dueObjectKeys, postponeObjectKeys, settleObjectKeys } from "./db/queries/r2-outbox";
 import { pruneExpiredSessions } from "./db/queries/refresh-tokens";
 import { type Bindings, configFrom } from "./env";
@@ -9,7 +10,7 @@ const BATCH = 1000; // R2's limit for one delete call
 /**
  * The cron sweep: deletes R2 objects that no attachment row will ever confirm (an upload whose request
  * died between R2 and Postgres), objects of deleted or replaced attachments whose immediate deletion
- * failed or was deferred, and expired sessions.
+ * failed or was deferred, expired sessions and lapsed invitations.
  */
 export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
   const db = createDatabase(configFrom(env));
@@ -19,6 +20,7 @@ export async function sweep(env: Bindings): Promise<{ deleted: number; failed: n
     return { deleted: 0, failed: 0 };
   });
   await pruneExpiredSessions(db).catch((error) => logError("sweep: pruning sessions failed", error));
+  await pruneLapsedInvitations(db).catch((error) => logError("sweep: pruning invitations failed", error));
   logInfo("sweep", objects);
   return objects;
 }

@@ -5,6 +5,7 @@ import { signUp } from "./support/accounts";
 import { testDatabase } from "./support/api";
 import { runScheduledSweep } from "./support/attachments";
 import { captureLogs } from "./support/logs";
+import { createNotebook } from "./support/notebooks";
 
 describe("the scheduled sweep", () => {
   const logs = captureLogs();
@@ -37,5 +38,18 @@ describe("the scheduled sweep", () => {
     expect(expired.rows).toHaveLength(0);
     expect(logs.errors("sweep: R2 delete failed")).toHaveLength(1);
     expect(logs.lines.filter((line) => line.level === "error")).toHaveLength(1);
+  });
+
+  it("prunes lapsed invitations and keeps pending ones", async () => {
+    const db = testDatabase();
+    const owner = await signUp();
+    const notebook = await createNotebook(owner);
+    await db.execute(sql`
+      insert into notebook_invitations (notebook_id, email, role, expires_at) values
+        (${notebook.id}, 'lapsed@example.com', 'viewer', now() - interval '1 second'),
+        (${notebook.id}, 'pending@example.com', 'viewer', now() + interval '1 day')`);
+    await runScheduledSweep();
+    const { rows } = await db.execute(sql`select email from notebook_invitations where notebook_id = ${notebook.id}`);
+    expect(rows).toEqual([{ email: "pending@example.com" }]);
   });
 });

@@ -1,0 +1,200 @@
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app";
+import type { RoleRule } from "../src/routes/contracts";
+import { json, signUp, uniqueEmail } from "./support/accounts";
+import { testDatabase } from "./support/api";
+import { rawUpload, upload } from "./support/attachments";
+
+// Every operation whose contract carries a role rule (`x-required-role` in the OpenAPI document), for
+// every kind of caller a notebook has: its owner, an editor, a viewer, a member the owner removed, an
+// invitee who has not accepted, and an outsider. Members strong enough get the operation's success
+// status (and their own `role` in the answer); weaker members 403; everyone else the 404 of a missing
+// id. A denied request changes nothing in Postgres or R2. Routes added later with a role rule are in
+// the matrix without being listed here; one that needs a body it does not have fails until it has one.
+
+const PERSONAS = ["owner", "editor", "viewer", "removed", "invited", "outsider"] as const;
+type Persona = (typeof PERSONAS)[number];
+const RANK = { viewer: 0, editor: 1, owner: 2 } as const;
+
+interface Operation {
+  "x-required-role"?: Pick<RoleRule, "least" | "on">;
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+}
+
+const document = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "", version: "" } });
+const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+  Object.entries(item as Record<string, Operation>)
+    .filter(([, operation]) => operation["x-required-role"])
+    .map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, method, path, operation })),
+);
+type RoleOperation = (typeof operations)[number];
+
+/** A body each operation with one accepts from a member strong enough. */
+const SAMPLE_BODIES: Record<string, (fixture: Fixture) => RequestInit> = {
+  "POST /v1/notes": (fixture) => json({ title: "New", content: "", notebookId: fixture.notebookId }),
+  "PATCH /v1/notes/{id}": () => json({ title: "Changed" }, { method: "PATCH" }),
+  "POST /v1/notes/{id}/attachments": () => rawUpload("new bytes"),
+  "PUT /v1/notes/{id}/attachments/{attachmentId}": () => ({ ...rawUpload("other bytes"), method: "PUT" }),
+  "PATCH /v1/notebooks/{id}": () => json({ name: "Renamed" }, { method: "PATCH" }),
+  "PATCH /v1/notebooks/{id}/members/{userId}": () => json({ role: "editor" }, { method: "PATCH" }),
+  "POST /v1/notebooks/{id}/invitations": () => json({ email: uniqueEmail(), role: "viewer" }),
+};
+
+type Account = Awaited<ReturnType<typeof signUp>>;
+let people: Record<Persona | "bystander", Account>;
+
+interface Fixture {
+  notebookId: string;
+  noteId: string;
+  attachmentId: string;
+  invitationId: string;
+}
+
+beforeAll(async () => {
+  const accounts = await Promise.all([...PERSONAS, "bystander"].map(() => signUp()));
+  people = Object.fromEntries([...PERSONAS, "bystander"].map((name, i) => [name, accounts[i]])) as typeof people;
+});
+
+/**
+ * A notebook as each persona meets it: members added, one removed by the owner, one invited; a note the
+ * editor wrote in it with an attachment; a pending invitation and a member (the bystander) to act on.
+ */
+async function arrange(): Promise<Fixture> {
+  const db = testDatabase();
+  const { owner, editor, viewer, removed, invited, bystander } = people;
+  const [notebook] = (
+    await db.execute<{ id: string }>(sql`
+      insert into notebooks (owner_id, name) values (${owner.user.id}, 'Team') returning id`)
+  ).rows;
+  const notebookId = notebook?.id ?? "";
+  await db.execute(sql`
+    insert into notebook_members (notebook_id, user_id, role) values
+      (${notebookId}, ${owner.user.id}, 'owner'), (${notebookId}, ${editor.user.id}, 'editor'),
+      (${notebookId}, ${viewer.user.id}, 'viewer'), (${notebookId}, ${removed.user.id}, 'editor'),
+      (${notebookId}, ${bystander.user.id}, 'viewer')`);
+  const removal = await owner.request(`/v1/notebooks/${notebookId}/members/${removed.user.id}`, { method: "DELETE" });
+  expect(removal.status).toBe(204);
+  await owner.request(`/v1/notebooks/${notebookId}/invitations`, json({ email: invited.email, role: "editor" }));
+  const invitation = await owner.request(
+    `/v1/notebooks/${notebookId}/invitations`,
+    json({ email: uniqueEmail(), role: "viewer" }),
+  );
+  expect(invitation.status).toBe(201);
+  const note = await editor.request("/v1/notes", json({ title: "Shared", content: "words", notebookId }));
+  expect(note.status).toBe(201);
+  const noteId = (await note.json<{ id: string }>()).id;
+  const attachment = await upload(editor.request, noteId, "shared bytes");
+  return {
+    notebookId,
+    noteId,
+    attachmentId: attachment.id,
+    invitationId: (await invitation.json<{ id: string }>()).id,
+  };
+}
+
+function requestFor(operation: RoleOperation, fixture: Fixture): { url: string; init: RequestInit } {
+  const ids: Record<string, string> = {
+    id: operation.path.startsWith("/v1/notebooks") ? fixture.notebookId : fixture.noteId,
+    attachmentId: fixture.attachmentId,
+    userId: people.bystander.user.id,
+    invitationId: fixture.invitationId,
+  };
+  const url = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = ids[name];
+    if (!value) throw new Error(`${operation.name}: no fixture value for {${name}}`);
+    return value;
+  });
+  const body = SAMPLE_BODIES[operation.name];
+  if (operation.operation.requestBody && !body) throw new Error(`${operation.name}: add a sample body`);
+  const init = body ? body(fixture) : {};
+  return { url, init: { ...init, method: operation.method.toUpperCase() } };
+}
+
+/** Everything a request about the fixture could change: its rows in Postgres and the people's objects in R2. */
+async function state(fixture: Fixture) {
+  const personIds = Object.values(people).map((account) => account.user.id);
+  const { rows } = await testDatabase().execute(sql`select
+    (select row_to_json(nb) from notebooks nb where id = ${fixture.notebookId}) as notebook,
+    (select json_agg(m order by m.user_id) from notebook_members m where notebook_id = ${fixture.notebookId}) as members,
+    (select json_agg(i order by i.id) from notebook_invitations i where notebook_id = ${fixture.notebookId}) as invitations,
+    (select json_agg(n order by n.id) from notes n where notebook_id = ${fixture.notebookId}) as notes,
+    (select json_agg(a order by a.id) from attachments a
+      where note_id in (select id from notes where notebook_id = ${fixture.notebookId})) as attachments,
+    (select count(*)::int from r2_outbox) as outbox`);
+  const objects = await Promise.all(
+    personIds.map(async (id) => (await env.ATTACHMENTS.list({ prefix: `users/${id}/` })).objects.map((o) => o.key)),
+  );
+  return { rows, objects: objects.flat().sort() };
+}
+
+/** What the owner hears for the same request naming a notebook or note that does not exist. */
+async function missingIdProblem(operation: RoleOperation, fixture: Fixture) {
+  const notebookFirst = operation.path.startsWith("/v1/notebooks") || operation.path === "/v1/notes";
+  const madeUp = notebookFirst
+    ? { ...fixture, notebookId: crypto.randomUUID() }
+    : { ...fixture, noteId: crypto.randomUUID() };
+  const { url, init } = requestFor(operation, madeUp);
+  const { type, title, status, detail } = await (await people.owner.request(url, init)).json<Record<string, unknown>>();
+  return { type, title, status, detail };
+}
+
+function expectedStatus(persona: Persona, operation: RoleOperation): number {
+  const rule = operation.operation["x-required-role"];
+  if (!rule) throw new Error("no role rule");
+  if (!(persona in RANK)) return 404;
+  const success = Math.min(
+    ...Object.keys(operation.operation.responses)
+      .map(Number)
+      .filter((s) => s < 300),
+  );
+  return RANK[persona as keyof typeof RANK] >= RANK[rule.least] ? success : 403;
+}
+
+it("covers every route with a role rule (notes, attachments, notebooks, members, invitations)", () => {
+  const paths = new Set(operations.map((operation) => operation.path));
+  for (const path of [
+    "/v1/notes/{id}",
+    "/v1/notes/{id}/attachments/{attachmentId}",
+    "/v1/notebooks/{id}",
+    "/v1/notebooks/{id}/members/{userId}",
+    "/v1/notebooks/{id}/invitations/{invitationId}",
+  ]) {
+    expect(paths).toContain(path);
+  }
+});
+
+describe.each(operations)("$name", (operation) => {
+  const denied = PERSONAS.filter((persona) => expectedStatus(persona, operation) >= 400);
+  const allowed = PERSONAS.filter((persona) => expectedStatus(persona, operation) < 400);
+
+  it.each(allowed)("a notebook's %s may call it", async (persona) => {
+    const fixture = await arrange();
+    const { url, init } = requestFor(operation, fixture);
+    const response = await people[persona].request(url, init);
+    expect(response.status, await response.clone().text()).toBe(expectedStatus(persona, operation));
+    if (response.headers.get("content-type") === "application/json") {
+      const body = await response.json<{ role?: string }>();
+      // Members and invitations carry the role they grant, not the caller's.
+      if (body.role !== undefined && !/members|invitations/.test(operation.path)) expect(body.role).toBe(persona);
+    }
+  });
+
+  it(`denies ${denied.join(", ")} and changes nothing`, async () => {
+    const fixture = await arrange();
+    for (const persona of denied) {
+      const before = await state(fixture);
+      const { url, init } = requestFor(operation, fixture);
+      const response = await people[persona].request(url, init);
+      const status = expectedStatus(persona, operation);
+      expect(response.status, `${persona}: ${await response.clone().text()}`).toBe(status);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const problem = await response.json<{ type: string; detail: string }>();
+      if (status === 403) expect(problem.type).toBe("urn:cloud-notes:problem:forbidden");
+      if (status === 404) expect(problem).toMatchObject(await missingIdProblem(operation, fixture));
+      expect(await state(fixture), persona).toEqual(before);
+    }
+  });
+});
