@@ -47,8 +47,9 @@ function percentile(sorted: number[], fraction: number): number {
 }
 
 export function printResults(results: LoadResult[]): void {
+  const width = Math.max(44, ...results.map((r) => r.label.length + 1));
   console.log(
-    "endpoint".padEnd(44),
+    "endpoint".padEnd(width),
     "req/s".padStart(8),
     "p50 ms".padStart(8),
     "p99 ms".padStart(8),
@@ -56,7 +57,7 @@ export function printResults(results: LoadResult[]): void {
   );
   for (const r of results) {
     console.log(
-      r.label.padEnd(44),
+      r.label.padEnd(width),
       r.requestsPerSecond.toFixed(0).padStart(8),
       r.p50.toFixed(1).padStart(8),
       r.p99.toFixed(1).padStart(8),
