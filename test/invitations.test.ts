@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Invitation, ReceivedInvitation } from "../src/routes/invitations/invitation.schemas";
 import { authed, json, register, signIn, signUp, uniqueEmail } from "./support/accounts";
 import { roundTripsDuring, testDatabase } from "./support/api";
+import { requestBehindCommit } from "./support/locks";
 import { addMember, createNotebook, invite, type Notebook } from "./support/notebooks";
 import { expectProblem } from "./support/problem";
 
@@ -276,6 +277,28 @@ describe("accepting and declining", () => {
     }
     await expectProblem(await intruder.request(`/v1/notebooks/${notebook.id}`), 404);
     expect((await received(invitee.request)).items.map((item) => item.id)).toEqual([invitation.id]);
+  });
+
+  it.each([
+    [
+      "cancelled by the owner",
+      (ids: { invitation: string }) => sql`delete from notebook_invitations where id = ${ids.invitation}`,
+    ],
+    ["deleted with its notebook", (ids: { notebook: string }) => sql`delete from notebooks where id = ${ids.notebook}`],
+  ])("an accept that meets an invitation being %s answers 404 and adds no member", async (_, removal) => {
+    const owner = await signUp();
+    const invitee = await signUp();
+    const notebook = await createNotebook(owner);
+    const invitation = await invite(owner, notebook.id, invitee.email, "editor");
+    const accepted = await requestBehindCommit(
+      (tx) => tx.execute(removal({ invitation: invitation.id, notebook: notebook.id })),
+      () => invitee.request(`/v1/invitations/${invitation.id}/accept`, post),
+    );
+    await expectProblem(accepted, 404);
+    const { rows } = await testDatabase().execute(
+      sql`select 1 from notebook_members where user_id = ${invitee.user.id}`,
+    );
+    expect(rows).toEqual([]);
   });
 
   it("an email invited before it has an account can accept once registered", async () => {

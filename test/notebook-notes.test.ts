@@ -1,12 +1,10 @@
-import { createExecutionContext } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { inTransaction } from "../src/db/client";
-import { configFrom } from "../src/env";
 import type { Note } from "../src/routes/notes/note.schemas";
 import { authed, json, signUp } from "./support/accounts";
-import { roundTripsDuring, testDatabase, testEnv } from "./support/api";
+import { roundTripsDuring, testDatabase } from "./support/api";
 import { objectsOf, rawUpload, upload } from "./support/attachments";
+import { requestBehindCommit } from "./support/locks";
 import { addMember, createNotebook } from "./support/notebooks";
 import { createNote, listAll, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
@@ -112,6 +110,23 @@ describe("moving notes", () => {
     await expectProblem(await owner.request(`/v1/notes/${note.id}`), 404);
   });
 
+  it("refuses a move whose bytes would pass the destination payer's quota, and moves byte-less notes anyway", async () => {
+    const { owner, editor, notebook } = await team();
+    const quota = { USER_STORAGE_QUOTA_BYTES: "20" };
+    const move = (noteId: string) =>
+      authed(editor.tokens.access_token, `/v1/notes/${noteId}`, patchJson({ notebookId: notebook.id }), quota);
+    await upload(owner.request, (await createNote(owner.request)).id, "0123456789abcdef");
+    const heavy = await createNote(editor.request);
+    const attachment = await upload(editor.request, heavy.id, "0123456789");
+
+    const problem = await expectProblem(await move(heavy.id), 413);
+    expect(problem.type).toBe("urn:cloud-notes:problem:storage-quota");
+    const stored = await testDatabase().execute(sql`
+      select n.notebook_id, a.owner_id from notes n join attachments a on a.note_id = n.id where a.id = ${attachment.id}`);
+    expect(stored.rows).toEqual([{ notebook_id: null, owner_id: editor.user.id }]);
+    expect((await move((await createNote(editor.request)).id)).status).toBe(200);
+  });
+
   it("needs an editing role at both ends", async () => {
     const { owner, editor, viewer, notebook } = await team();
     const other = await createNotebook(owner, "Other");
@@ -181,26 +196,31 @@ describe("races with a removal", () => {
   it("lands no edit after the removal is committed: an edit waiting on it answers 404", async () => {
     const { owner, editor, notebook } = await team();
     const note = await createNote(owner.request, { notebookId: notebook.id, title: "before" });
-    const db = testDatabase();
-    let edit: Promise<Response> | undefined;
-    await inTransaction(configFrom(testEnv()), createExecutionContext(), async (tx) => {
-      await tx.execute(
-        sql`delete from notebook_members where notebook_id = ${notebook.id} and user_id = ${editor.user.id}`,
-      );
-      edit = editor.request(`/v1/notes/${note.id}`, patchJson({ title: "after" }));
-      // The edit reads the membership the removal is deleting, and waits for it.
-      for (let waited = 0; waited < 100; waited++) {
-        const { rows } = await db.execute<{ waiting: number }>(sql`
-          select count(*)::int as waiting from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`);
-        if (rows[0]?.waiting) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error("the edit never waited for the removal");
-    });
-    await expectProblem(await (edit as Promise<Response>), 404);
-    const stored = await db.execute(sql`select title, version from notes where id = ${note.id}`);
+    // The edit reads the membership the removal is deleting, and waits for it.
+    const edit = await requestBehindCommit(
+      (tx) =>
+        tx.execute(
+          sql`delete from notebook_members where notebook_id = ${notebook.id} and user_id = ${editor.user.id}`,
+        ),
+      () => editor.request(`/v1/notes/${note.id}`, patchJson({ title: "after" })),
+    );
+    await expectProblem(edit, 404);
+    const stored = await testDatabase().execute(sql`select title, version from notes where id = ${note.id}`);
     expect(stored.rows).toEqual([{ title: "before", version: 1 }]);
+  });
+
+  it("judges an edit that meets a move by where the note went: no role there, 404 and nothing written", async () => {
+    const { owner, editor, notebook } = await team();
+    const elsewhere = await createNotebook(owner, "Private");
+    const note = await createNote(owner.request, { notebookId: notebook.id, title: "before" });
+    const edit = await requestBehindCommit(
+      (tx) =>
+        tx.execute(sql`update notes set notebook_id = ${elsewhere.id}, version = version + 1 where id = ${note.id}`),
+      () => editor.request(`/v1/notes/${note.id}`, patchJson({ title: "after" })),
+    );
+    await expectProblem(edit, 404);
+    const stored = await testDatabase().execute(sql`select title from notes where id = ${note.id}`);
+    expect(stored.rows).toEqual([{ title: "before" }]);
   });
 
   it("refuses an upload whose uploader was removed while the bytes streamed, and keeps no bytes", async () => {

@@ -63,6 +63,15 @@ export const methodNotAllowed = (allowed: string[]) =>
     headers: { Allow: allowed.join(", ") },
   });
 
+/** Bytes past the quota of the account that pays for them: a loose note's owner, or its notebook's owner. */
+export const storageQuotaExceeded = (quotaBytes: number) =>
+  new Problem(413, {
+    type: problemType("storage-quota"),
+    detail:
+      `This would take the attachments of the account that pays for them (the note's owner, or the owner ` +
+      `of its notebook) past its ${quotaBytes}-byte storage quota.`,
+  });
+
 export const conflict = (detail: string, name = "conflict") => new Problem(409, { type: problemType(name), detail });
 
 export const tooManyRequests = (retryAfterSeconds: number) =>

@@ -47,26 +47,30 @@ export const callerIsOwner = sql`(select role from access) = 'owner'`;
 export const canEdit = (role: SQL) => sql`${role} in ('editor', 'owner')`;
 
 /**
- * Every note the caller can read, each with the caller's `role` on it: their loose notes and the notes of
- * the notebooks they belong to. Written so both halves use an index (owner, notebook), for lookups by id
- * and for listings alike.
+ * Every note the caller can read, each with the caller's `role` on it: their loose notes (role owner)
+ * and the notes of the notebooks they belong to (their role there), the rule of `roleOn` in two halves.
+ * A union rather than one OR, so each half walks its own index (owner, notebook) for lookups by id and
+ * for keyset listings alike; an OR made PostgreSQL scan every note.
  */
 export const readableNotes = sql`(
-  select n.*, ${roleOn(sql`n`, sql`m.role`)} as role
-  from ${notes} n
-  left join ${notebookMembers} m on m.notebook_id = n.notebook_id and m.user_id = ${me}
-  where (n.notebook_id is null and n.owner_id = ${me})
-    or n.notebook_id in (select notebook_id from ${notebookMembers} where user_id = ${me})
+  select n.*, 'owner' as role from ${notes} n where n.notebook_id is null and n.owner_id = ${me}
+  union all
+  select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
+  where m.user_id = ${me}
 )`;
 
 /**
  * CTEs ending in `access` (id, version, notebook_id, owner_id, role): the note `noteId` when the caller has
- * any role on it, for a statement that writes. The membership row is share-locked, so a removal or
- * demotion either waits for this write to commit or commits first and this statement sees no role:
- * no write lands after a removal is committed.
+ * any role on it, for a statement that writes. The note is locked first, so a move that committed while
+ * this statement ran is seen (its new notebook decides) and one that comes later waits; then the
+ * membership row is share-locked, so a removal or demotion either waits for this write to commit or
+ * commits first and this statement sees no role: no write lands after a removal is committed.
  */
 export const noteAccessForWrite = (noteId: string) => sql`
-  access_note as (select id, version, notebook_id, owner_id from ${notes} where id = ${noteId}),
+  access_note as (
+    select id, version, notebook_id, owner_id from ${notes} where id = ${noteId}
+    for no key update
+  ),
   access_membership as (
     select role from ${notebookMembers}
     where notebook_id = (select notebook_id from access_note) and user_id = ${me}
@@ -88,9 +92,11 @@ export const destinationFor = (notebookId: string | null, noteOwner: SQL) =>
     ? sql`destination as (
         select case when ${noteOwner} = ${me} then 'owner' end as role, ${noteOwner} as quota_owner
       )`
-    : sql`destination as (
+    : // The notebook is locked before the membership, in the order its deletion takes them, so a
+      // deletion and this statement queue up instead of deadlocking, and a deleted one is not found.
+      sql`destination_notebook as (select id, owner_id from ${notebooks} where id = ${notebookId} for key share),
+      destination as (
         select m.role, nb.owner_id as quota_owner
-        from ${notebookMembers} m join ${notebooks} nb on nb.id = m.notebook_id
-        where m.notebook_id = ${notebookId} and m.user_id = ${me}
+        from destination_notebook nb join ${notebookMembers} m on m.notebook_id = nb.id and m.user_id = ${me}
         for share of m
       )`;

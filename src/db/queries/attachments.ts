@@ -94,10 +94,11 @@ export interface StoredUpload {
 }
 
 /**
- * After the bytes are in R2: in one transaction, re-check the caller's role (its membership share-locked,
- * so a removal committed first wins), then with the note and the quota's owner locked so concurrent
- * uploads queue up, re-check the limits against what is committed now, write the row and settle the
- * pending upload. `replacing` swaps the bytes of an existing attachment instead of adding one.
+ * After the bytes are in R2: in one transaction, lock the note and re-check the caller's role (its
+ * membership share-locked, so a removal committed first wins; a move is seen, and decides whose quota
+ * pays), then with the quota's owner locked too, so concurrent uploads and moves queue up, re-check the
+ * limits against what is committed now, write the row and settle the pending upload. `replacing` swaps
+ * the bytes of an existing attachment instead of adding one.
  */
 export async function confirmUpload(
   tx: Transaction,
@@ -115,9 +116,9 @@ export async function confirmUpload(
   const denied = accessDenied(found, "editor", "note");
   if (denied || !found) return denied ?? unauthenticated;
   const note = await tx.execute<{ attachmentCount: number; quotaOwner: string }>(sql`
-    with note as (select attachment_count from ${notes} where id = ${upload.noteId} for update),
-    owner as (select id from ${users} where id = ${found.quotaOwner} for update)
-    select (select attachment_count from note) as "attachmentCount", (select id from owner) as "quotaOwner"`);
+    with owner as (select id from ${users} where id = ${found.quotaOwner} for no key update)
+    select attachment_count as "attachmentCount", (select id from owner) as "quotaOwner"
+    from ${notes} where id = ${upload.noteId}`);
   const current = note.rows[0];
   if (current?.attachmentCount == null || !current.quotaOwner) return missing("note");
   if (!replacing && current.attachmentCount >= MAX_ATTACHMENTS_PER_NOTE) return refused("too-many-attachments");

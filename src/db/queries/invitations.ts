@@ -180,6 +180,8 @@ export async function listMyInvitations(
 /**
  * Membership with the invitation's role (a member already keeps theirs), and the invitation gone, in one
  * statement; the member limit is checked again here. Answers the notebook as the new member sees it.
+ * The notebook, then the invitation, are locked first (the order a notebook's deletion takes them): a
+ * cancel, decline or deletion that commits first leaves nothing to accept, one that comes later waits.
  */
 export async function acceptInvitation(
   db: Database,
@@ -190,8 +192,15 @@ export async function acceptInvitation(
     { authed: number; found: number; members: number | null } & Nullable<NotebookRecord>
   >(
     asCaller(auth, {
-      with: sql`invitation as (
-          select i.* from ${notebookInvitations} i where i.id = ${invitationId} and ${toMe} and ${unexpired}
+      with: sql`notebook as (
+          select id from ${notebooks}
+          where id = (select notebook_id from ${notebookInvitations} where id = ${invitationId})
+          for key share
+        ),
+        invitation as (
+          select i.* from ${notebookInvitations} i
+          where i.id = ${invitationId} and i.notebook_id = (select id from notebook) and ${toMe} and ${unexpired}
+          for update
         ),
         existing as (
           select role from ${notebookMembers}

@@ -2,9 +2,9 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
-import { attachments, type NOTE_SCOPES, type NOTE_SORTS, notes, type VISIBILITIES } from "../schema";
+import { attachments, type NOTE_SCOPES, type NOTE_SORTS, notes, users, type VISIBILITIES } from "../schema";
 import { accessDenied, canEdit, destinationFor, noteAccessForWrite, type Role, readableNotes } from "./access";
-import { asCaller, done, forbidden, missing, type Outcome, stale, unauthenticated } from "./outcome";
+import { asCaller, done, forbidden, missing, type Outcome, refused, stale, unauthenticated } from "./outcome";
 import { exactTime, ifVersionIn, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the caller's
@@ -58,6 +58,8 @@ type Found = {
   /** Where a note is created or moved: whether the caller can see it, and their role there. */
   destinationFound?: number;
   destinationRole?: Role | null;
+  /** For a move: whether its attachments' bytes fit the destination payer's quota. */
+  fits?: boolean;
 } & { [K in keyof Note]: Note[K] | null };
 
 /**
@@ -67,7 +69,7 @@ type Found = {
 function toOutcome(row: Found | undefined, { writes, moves }: { writes: boolean; moves: boolean }): Outcome<Note> {
   const denied = accessDenied(row, writes ? "editor" : "viewer", "note");
   if (denied || !row) return denied ?? unauthenticated;
-  const { authed, currentVersion, callerRole: _, destinationFound, destinationRole, ...note } = row;
+  const { authed: _, currentVersion, callerRole: __, destinationFound, destinationRole, fits: ___, ...note } = row;
   // Where it goes: a notebook the caller cannot see is 404; somewhere they may not put it (a notebook
   // they only view, or loose when it is not their note) is 403.
   if (moves && !destinationFound) return missing("notebook");
@@ -113,14 +115,44 @@ export async function findNote(db: Database, auth: AccessTokenSubject, noteId: s
   return toOutcome(rows[0], { writes: false, moves: false });
 }
 
-/** `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match. */
+/**
+ * The parts of a PATCH that moves a note (`notebookId` given): an editing role at both ends, and room
+ * for its attachments' bytes in the quota of whoever pays at the destination (the notebook's owner, or
+ * the note's own owner when it becomes loose). Bytes that stay with the same payer need no room. The
+ * payer's account row is locked like an upload's confirmation locks it, so moves and uploads queue up.
+ */
+function moveParts(notebookId: string | null, quotaBytes: number) {
+  const newPayer = sql`(select quota_owner from destination)`;
+  const arriving = sql`select size from ${attachments} where note_id = (select id from access) and owner_id <> ${newPayer}`;
+  return {
+    with: sql`${destinationFor(notebookId, sql`(select owner_id from access)`)},
+      payer as (select id from ${users} where id = ${newPayer} for no key update),
+      room as (
+        select not exists (${arriving})
+          or (select coalesce(sum(size), 0) from ${attachments} where owner_id = (select id from payer))
+            + (select coalesce(sum(size), 0) from (${arriving}) as moving) <= ${quotaBytes} as fits
+      ),`,
+    allowed: sql`and ${canEdit(sql`(select role from destination)`)} and (select fits from room)`,
+    role: sql`(select role from destination)`,
+    requota: sql`, requota as (
+      update ${attachments} set owner_id = ${newPayer} where note_id in (select id from updated)
+    )`,
+    columns: sql`${destinationColumns}, (select fits from room) as fits`,
+  };
+}
+
+/**
+ * `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match.
+ * `quotaBytes`: the storage quota a move must respect.
+ */
 export async function updateNote(
   db: Database,
   auth: AccessTokenSubject,
   noteId: string,
   patch: NotePatch,
   versions: number[] | undefined,
-): Promise<Outcome<Note>> {
+  quotaBytes: number,
+): Promise<Outcome<Note, "over-quota">> {
   const changes: SQL[] = [];
   if (patch.title !== undefined) changes.push(sql`title = ${patch.title}`);
   if (patch.content !== undefined) changes.push(sql`content = ${patch.content}`);
@@ -128,36 +160,27 @@ export async function updateNote(
   if (patch.pinned !== undefined) changes.push(sql`pinned = ${patch.pinned}`);
   if (patch.archived !== undefined) changes.push(sql`archived = ${patch.archived}`);
   if (patch.visibility !== undefined) changes.push(sql`visibility = ${patch.visibility}`);
-  const moving = patch.notebookId !== undefined;
-  if (moving) changes.push(sql`notebook_id = ${patch.notebookId}::uuid`);
+  if (patch.notebookId !== undefined) changes.push(sql`notebook_id = ${patch.notebookId}::uuid`);
   changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
+  const move = patch.notebookId === undefined ? undefined : moveParts(patch.notebookId, quotaBytes);
 
-  // A move needs an editing role at both ends; the attachments' bytes then count against the quota of
-  // the notebook's owner (or, loose again, the note's owner).
   const { rows } = await db.execute<Found>(
     asCaller(auth, {
-      with: sql`${noteAccessForWrite(noteId)},
-        ${moving ? sql`${destinationFor(patch.notebookId ?? null, sql`(select owner_id from access)`)},` : sql``}
+      with: sql`${noteAccessForWrite(noteId)}, ${move?.with ?? sql``}
         updated as (
           update ${notes} n set ${sql.join(changes, sql`, `)}
           from access where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
-            ${moving ? sql`and ${canEdit(sql`(select role from destination)`)}` : sql``}
-          returning n.*, ${moving ? sql`(select role from destination)` : sql`access.role`} as role
-        )
-        ${
-          moving
-            ? sql`, requota as (
-                update ${attachments} set owner_id = (select quota_owner from destination)
-                where note_id in (select id from updated)
-              )`
-            : sql``
-        }`,
+            ${move?.allowed ?? sql``}
+          returning n.*, ${move?.role ?? sql`access.role`} as role
+        ) ${move?.requota ?? sql``}`,
       select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
-        ${moving ? destinationColumns : sql`0 as "destinationFound", null as "destinationRole"`}, ${noteColumns}`,
+        ${move?.columns ?? sql`0 as "destinationFound", null as "destinationRole", true as fits`}, ${noteColumns}`,
       from: sql`left join updated n on true`,
     }),
   );
-  return toOutcome(rows[0], { writes: true, moves: moving });
+  const outcome = toOutcome(rows[0], { writes: true, moves: move !== undefined });
+  // Nothing updated although everything else allowed it: the bytes did not fit (or, too, If-Match was stale).
+  return outcome.kind === "stale" && rows[0]?.fits === false ? refused("over-quota") : outcome;
 }
 
 /** Answers the deleted note's attachments' object keys, to delete right away (the trigger queues them too). */

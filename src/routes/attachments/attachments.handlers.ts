@@ -6,7 +6,7 @@ import { ifNoneMatchHits } from "../../lib/etag";
 import { contentDisposition } from "../../lib/filename";
 import { logError } from "../../lib/log";
 import { servedMediaType } from "../../lib/media-type";
-import { conflict, notFound, Problem, problemType } from "../../lib/problem";
+import { conflict, notFound, Problem, storageQuotaExceeded } from "../../lib/problem";
 import { parseRange } from "../../lib/range";
 import type { AppRouteHandler } from "../../lib/router";
 import { deleteObjectsInBackground } from "../../storage/delete-objects";
@@ -31,10 +31,7 @@ function uploadProblems(quotaBytes: number) {
             `A note holds at most ${MAX_ATTACHMENTS_PER_NOTE} attachments; delete one first.`,
             "attachment-limit",
           )
-        : new Problem(413, {
-            type: problemType("storage-quota"),
-            detail: `This file would take your attachments past your ${quotaBytes}-byte storage quota.`,
-          }),
+        : storageQuotaExceeded(quotaBytes),
   };
 }
 

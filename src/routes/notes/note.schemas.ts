@@ -45,7 +45,9 @@ const NotebookId = z
   .openapi({
     description:
       "The notebook to put it in (you need to be its editor or owner); null: loose. Moving a note out of or " +
-      "between notebooks needs an editing role at both ends, and only a note's own owner may make it loose.",
+      "between notebooks needs an editing role at both ends, and only a note's own owner may make it loose. " +
+      "Its attachments' bytes move to the quota of whoever pays at the destination (the notebook's owner, or " +
+      "the note's owner when loose): 413 `urn:cloud-notes:problem:storage-quota` when they do not fit.",
   });
 // Stored now, used when publishing lands: until then only this value is accepted.
 const Visibility = z.literal("private").openapi({ description: "Publishing is not available yet: always private" });

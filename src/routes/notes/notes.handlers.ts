@@ -1,6 +1,7 @@
 import * as queries from "../../db/queries/notes";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
+import { storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
 import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { valueOrThrow } from "../outcome";
@@ -36,8 +37,15 @@ export const getNote: AppRouteHandler<typeof routes.getNote> = async (c) => {
 export const updateNote: AppRouteHandler<typeof routes.updateNote> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
   const note = valueOrThrow(
-    await queries.updateNote(c.var.db, c.var.auth, c.req.valid("param").id, c.req.valid("json"), versions),
-    asNote,
+    await queries.updateNote(
+      c.var.db,
+      c.var.auth,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      versions,
+      c.var.config.USER_STORAGE_QUOTA_BYTES,
+    ),
+    { ...asNote, refused: () => storageQuotaExceeded(c.var.config.USER_STORAGE_QUOTA_BYTES) },
   );
   return c.json(note, 200, { ETag: etagFor(note.version) });
 };
