@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
 import { requestId } from "hono/request-id";
 import { describe, expect, it } from "vitest";
 import { createRouter } from "../src/lib/router";
 import { onError } from "../src/middleware/error-handler";
-import { api } from "./support/api";
+import { api, testDatabase } from "./support/api";
 import { captureLogs } from "./support/logs";
 import { expectProblem } from "./support/problem";
 
@@ -68,6 +69,13 @@ describe("errors from route validation", () => {
     .openapi(echo, (c) => c.json(c.req.valid("json")))
     .get("/boom", () => {
       throw new Error("secret internals");
+    })
+    .get("/conflict/:code", async (c) => {
+      // A real PostgreSQL error with that SQLSTATE, through the app's own driver and its wrapping.
+      await testDatabase().execute(
+        sql.raw(`do $$ begin raise exception 'rolled back' using errcode = '${c.req.param("code")}'; end $$`),
+      );
+      return c.body(null, 204);
     });
   app.onError(onError);
   const send = (path: string, body: string) =>
@@ -87,6 +95,17 @@ describe("errors from route validation", () => {
       ]),
     );
   });
+
+  it.each(["40P01", "40001"])(
+    "answers 409 concurrent-change, Retry-After 1, when PostgreSQL rolls back (%s)",
+    async (code) => {
+      const response = await app.request(`/conflict/${code}`);
+      const body = await expectProblem(response, 409);
+      expect(body.type).toBe("urn:cloud-notes:problem:concurrent-change");
+      expect(response.headers.get("retry-after")).toBe("1");
+      expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
+    },
+  );
 
   it("answers 500 without leaking the error", async () => {
     const body = await expectProblem(await app.request("/boom"), 500);

@@ -28,6 +28,21 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(error.cause, depth + 1) || isDatabaseUnavailable(fields.sourceError, depth + 1);
 }
 
+// Two transactions that each waited for the other (40P01, deadlock_detected), or a serializable
+// transaction refused (40001): PostgreSQL rolled one back whole, and the same request retried succeeds.
+const CONFLICT_CODES = /^(40P01|40001)$/;
+
+/** The SQLSTATE of a database error, wherever the drivers wrapped it (`cause`, `sourceError`). */
+export function sqlState(error: unknown, depth = 0): string | undefined {
+  if (!(error instanceof Error) || depth > 4) return undefined;
+  const fields = error as Error & { code?: unknown; sourceError?: unknown };
+  if (typeof fields.code === "string" && /^[0-9A-Z]{5}$/.test(fields.code)) return fields.code;
+  return sqlState(error.cause, depth + 1) ?? sqlState(fields.sourceError, depth + 1);
+}
+
+/** Whether the database rolled the request's work back because a concurrent one got in its way. */
+export const isTransactionConflict = (error: unknown) => CONFLICT_CODES.test(sqlState(error) ?? "");
+
 /** Settles with `work`, or rejects with DatabaseUnavailable after `ms`, calling `onTimeout` once. */
 export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => void = () => {}): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | null = null;

@@ -90,6 +90,14 @@ export const dependencyUnavailable = (extensions: Record<string, unknown> = {}) 
     extensions,
   });
 
+/** The database rolled back the request's work because a concurrent request got in its way. */
+export const concurrentChange = () =>
+  new Problem(409, {
+    type: problemType("concurrent-change"),
+    detail: "A concurrent change to the same data got in the way and nothing was changed; try again.",
+    headers: { "Retry-After": "1" },
+  });
+
 export const validationFailed = (errors: FieldError[]) =>
   new Problem(422, {
     type: problemType("validation"),

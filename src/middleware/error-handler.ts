@@ -1,11 +1,11 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { isDatabaseUnavailable } from "../db/unavailable";
+import { isDatabaseUnavailable, isTransactionConflict, sqlState } from "../db/unavailable";
 import { ConfigError } from "../env";
 import { statusTitle } from "../lib/http-status";
-import { logError } from "../lib/log";
-import { dependencyUnavailable, notFound, Problem, renderProblem } from "../lib/problem";
+import { logError, logInfo } from "../lib/log";
+import { concurrentChange, dependencyUnavailable, notFound, Problem, renderProblem } from "../lib/problem";
 import type { AppEnv } from "../lib/router";
 
 /** Every error leaves as application/problem+json; anything unexpected is logged and told apart by request id only. */
@@ -20,6 +20,11 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (isDatabaseUnavailable(error)) {
     logError("database unavailable", error, { requestId, method: c.req.method, path: c.req.path });
     return renderProblem(c, dependencyUnavailable());
+  }
+  if (isTransactionConflict(error)) {
+    // Expected now and then (say, an upload confirming while its payer's account is deleted), not a bug.
+    logInfo("transaction conflict", { requestId, code: sqlState(error), method: c.req.method, path: c.req.path });
+    return renderProblem(c, concurrentChange());
   }
   if (error instanceof ConfigError) {
     logError("configuration error", error, { requestId });
