@@ -9,8 +9,14 @@ import { requireUtf8Json } from "../middleware/utf8-json";
 
 type Contract = Omit<RouteConfig, "security" | "middleware">;
 
-/** Every route that reaches the database can answer 503 when it does not answer: documented here, once. */
-const withDatabase = <R extends Contract>(contract: R): R["responses"] => ({ ...problems(503), ...contract.responses });
+/**
+ * Every route that reaches the database can answer 503 when it does not answer, and one that writes 409
+ * when PostgreSQL rolls it back for a concurrent one (concurrent-change): documented here, once.
+ */
+const withDatabase = <R extends Contract>(contract: R): R["responses"] => ({
+  ...problems(503, ...(contract.method === "get" ? [] : [409])),
+  ...contract.responses,
+});
 
 /** Routes that take JSON refuse bytes that are not UTF-8 before the validator decodes them. */
 const bodyChecks = (contract: Contract) =>
