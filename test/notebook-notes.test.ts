@@ -270,15 +270,22 @@ describe("account deletion", () => {
     expect(await objectsOf(editor.user.id)).toEqual([]);
   });
 
-  it("takes a member's notes and membership, and the invitations to their email, from others' notebooks", async () => {
+  it("hands a member's notes in others' notebooks to the notebook's owner; takes the membership and invitations", async () => {
     const { owner, editor, notebook } = await team();
     const theirs = await createNote(editor.request, { notebookId: notebook.id });
     const ownersNote = await createNote(owner.request, { notebookId: notebook.id });
     const other = await createNotebook(owner, "Other");
     await owner.request(`/v1/notebooks/${other.id}/invitations`, json({ email: editor.email, role: "viewer" }));
+    const attachment = await upload(editor.request, theirs.id, "team bytes");
+    const editorsLoose = await createNote(editor.request);
     expect((await deleteAccount(editor)).status).toBe(204);
-    await expectProblem(await owner.request(`/v1/notes/${theirs.id}`), 404);
+    const kept = await owner.request(`/v1/notes/${theirs.id}`);
+    expect(await kept.json()).toMatchObject({ ownerId: owner.user.id, notebookId: notebook.id, attachmentCount: 1 });
+    const download = await owner.request(`/v1/notes/${theirs.id}/attachments/${attachment.id}`);
+    expect(new TextDecoder().decode(await download.arrayBuffer())).toBe("team bytes");
     expect((await owner.request(`/v1/notes/${ownersNote.id}`)).status).toBe(200);
+    const loose = await testDatabase().execute(sql`select 1 from notes where id = ${editorsLoose.id}`);
+    expect(loose.rows).toEqual([]);
     const left = await testDatabase().execute(sql`
       select (select count(*)::int from notebook_members where user_id = ${editor.user.id}) as memberships,
         (select count(*)::int from notebook_invitations where email = ${editor.email.toLowerCase()}) as invitations`);

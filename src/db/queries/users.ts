@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { attachments, notebookInvitations, notes, passwordGuesses, refreshTokens, users } from "../schema";
+import { attachments, notebookInvitations, notebooks, notes, passwordGuesses, refreshTokens, users } from "../schema";
 import { done, type Outcome, unauthenticated } from "./outcome";
 import { guessKeys, signInThrottle } from "./password-guesses";
 
@@ -103,18 +103,24 @@ export async function changePassword(
 }
 
 /**
- * Deletes the account and, by cascade, all it owns: its notes (wherever they are), the notebooks it owns
- * with every note in them, its memberships; and the invitations addressed to its email. Answers the
- * object keys of the attachments that go with them, if deleted.
+ * Deletes the account and, by cascade, all it owns: its loose notes, the notebooks it owns with every
+ * note in them, its memberships; and the invitations addressed to its email. Notes it wrote in other
+ * people's notebooks stay there, handed to each notebook's owner (whose quota already pays for their
+ * bytes), as a member who leaves leaves them. One transaction, one round trip. Answers the object keys
+ * of the attachments that go, if deleted.
  */
 export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<Outcome<string[]>> {
-  const { rows } = await db.execute<{ deleted: number; objectKeys: string[] }>(sql`
-    with doomed as (
-      select object_key from ${attachments}
-      where owner_id = ${userId} or note_id in (select id from ${notes} where owner_id = ${userId})
-    ),
-    deleted as (delete from ${users} where id = ${userId} and token_version = ${tokenVersion} returning id, email),
-    uninvited as (delete from ${notebookInvitations} where email in (select lower(email) from deleted))
-    select (select count(*) from deleted)::int as deleted, array(select object_key from doomed) as "objectKeys"`);
-  return asCallerAccount(rows[0]?.deleted ? rows[0].objectKeys : undefined);
+  const account = sql`(select id from ${users} where id = ${userId} and token_version = ${tokenVersion})`;
+  const [, deletion] = await db.batch([
+    db.execute(sql`
+      update ${notes} n set owner_id = nb.owner_id from ${notebooks} nb
+      where n.notebook_id = nb.id and n.owner_id = ${account} and nb.owner_id <> n.owner_id`),
+    db.execute<{ deleted: number; objectKeys: string[] }>(sql`
+      with doomed as (select object_key from ${attachments} where owner_id = ${account}),
+      deleted as (delete from ${users} where id = ${account} returning id, email),
+      uninvited as (delete from ${notebookInvitations} where email in (select lower(email) from deleted))
+      select (select count(*) from deleted)::int as deleted, array(select object_key from doomed) as "objectKeys"`),
+  ]);
+  const row = deletion.rows[0];
+  return asCallerAccount(row?.deleted ? row.objectKeys : undefined);
 }

@@ -69,9 +69,9 @@ export const deleteMe = signedInRoute(
     tags: ["Accounts"],
     summary: "Delete the account and everything it owns",
     description:
-      "Deletes your notes (including those you created in other people's notebooks), the notebooks you own with " +
-      "every note in them, all those notes' attachments and their bytes, your memberships, and the invitations " +
-      "addressed to your email. Other members' own loose notes are untouched.",
+      "Deletes your loose notes, the notebooks you own with every note in them, those notes' attachments and " +
+      "their bytes, your memberships, and the invitations addressed to your email. Notes you wrote in other " +
+      "people's notebooks stay there and pass to each notebook's owner; other members' loose notes are untouched.",
     request: { body: { content: { "application/json": { schema: DeleteMeSchema } }, required: true } },
     responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 422, 429) },
   },
