@@ -164,6 +164,22 @@ describe("GET and DELETE /v1/notebooks/{id}/invitations", () => {
     expect(again.id).not.toBe(first.id);
     expect((await invitee.request(`/v1/invitations/${again.id}/accept`, post)).status).toBe(200);
   });
+
+  it("answers the invitation at its Location while it is pending, and 404 once cancelled", async () => {
+    const owner = await signUp();
+    const notebook = await createNotebook(owner);
+    const created = await owner.request(
+      `/v1/notebooks/${notebook.id}/invitations`,
+      json({ email: uniqueEmail(), role: "editor" }),
+    );
+    const invitation = await created.json<Invitation>();
+    const location = created.headers.get("location") ?? "";
+    expect(location).toBe(`/v1/notebooks/${notebook.id}/invitations/${invitation.id}`);
+    expect(await (await owner.request(location)).json()).toEqual(invitation);
+    await owner.request(location, { method: "DELETE" });
+    const gone = await expectProblem(await owner.request(location), 404);
+    expect(gone.detail).toBe("No pending invitation with this id.");
+  });
 });
 
 describe("GET /v1/invitations", () => {

@@ -126,6 +126,27 @@ export async function listNotebookInvitations(
   );
 }
 
+export async function findNotebookInvitation(
+  db: Database,
+  auth: AccessTokenSubject,
+  notebookId: string,
+  invitationId: string,
+): Promise<Outcome<InvitationRecord>> {
+  const { rows } = await db.execute<Access & Nullable<InvitationRecord>>(
+    asCaller(auth, {
+      with: notebookAccess(notebookId),
+      select: sql`${callerRole}, ${invitationColumns}`,
+      from: sql`left join ${notebookInvitations} i on i.id = ${invitationId} and i.notebook_id = ${notebookId}
+        and ${unexpired} and ${callerIsOwner}`,
+    }),
+  );
+  const row = rows[0];
+  const denied = accessDenied(row, "owner");
+  if (denied || !row) return denied ?? unauthenticated;
+  const { authed: _, callerRole: __, ...invitation } = row;
+  return invitation.id === null ? missing("invitation") : done(invitation as InvitationRecord);
+}
+
 export async function cancelInvitation(
   db: Database,
   auth: AccessTokenSubject,

@@ -46,6 +46,14 @@ export const listNotebookInvitations: AppRouteHandler<typeof routes.listNotebook
   return c.json({ items, nextCursor: null }, 200);
 };
 
+export const getNotebookInvitation: AppRouteHandler<typeof routes.getNotebookInvitation> = async (c) => {
+  const { id, invitationId } = c.req.valid("param");
+  return c.json(
+    valueOrThrow(await queries.findNotebookInvitation(c.var.db, c.var.auth, id, invitationId), asInvitation),
+    200,
+  );
+};
+
 export const cancelInvitation: AppRouteHandler<typeof routes.cancelInvitation> = async (c) => {
   const { id, invitationId } = c.req.valid("param");
   valueOrThrow(await queries.cancelInvitation(c.var.db, c.var.auth, id, invitationId), asInvitation);

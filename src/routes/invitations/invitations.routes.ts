@@ -53,6 +53,21 @@ export const listNotebookInvitations = signedInRoute(
   { role: owner },
 );
 
+export const getNotebookInvitation = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notebooks/{id}/invitations/{invitationId}",
+    tags,
+    summary: "One pending invitation (where an invitation's Location points)",
+    request: { params: InvitationParams },
+    responses: {
+      200: { description: "The invitation", content: { "application/json": { schema: InvitationSchema } } },
+      ...problems(401),
+    },
+  },
+  { role: owner },
+);
+
 export const cancelInvitation = signedInRoute(
   {
     method: "delete",
