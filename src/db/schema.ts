@@ -10,6 +10,7 @@ import {
   integer,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -36,6 +37,9 @@ export const NOTEBOOK_LIMITS = {
   members: 100,
   pendingInvitations: 50,
 } as const;
+/** A vote: up or down; taking it back deletes it. */
+export const VOTE_VALUES = [1, -1] as const;
+
 /** An invitation not accepted within this many days lapses; the owner may invite again. */
 export const INVITATION_TTL_DAYS = 14;
 
@@ -180,6 +184,14 @@ export const notes = pgTable(
     // Incremented by every change; the ETag is made from it.
     version: integer("version").notNull().default(1),
     attachmentCount: integer("attachment_count").notNull().default(0),
+    // The first publication; kept when unpublished, so the public feed's "new" order is stable.
+    publishedAt: timestamp("published_at", { withTimezone: true, mode: "date" }),
+    // Kept by the votes_count trigger (migrations), whatever removes a vote: exact, and one row to read.
+    upvotes: integer("upvotes").notNull().default(0),
+    downvotes: integer("downvotes").notNull().default(0),
+    score: integer("score")
+      .notNull()
+      .generatedAlwaysAs(sql`upvotes - downvotes`),
     // English stemming ("running" finds "run"); the title weighs more than the content in ranking.
     search: tsvector("search")
       .notNull()
@@ -198,9 +210,57 @@ export const notes = pgTable(
     index("notes_notebook_created_idx")
       .on(table.notebookId, table.createdAt.desc(), table.id.desc())
       .where(sql`${table.notebookId} is not null`),
+    index("notes_public_new_idx")
+      .on(table.publishedAt.desc(), table.id.desc())
+      .where(sql`${table.visibility} = 'public'`),
+    index("notes_public_top_idx")
+      .on(table.score.desc(), table.publishedAt.desc(), table.id.desc())
+      .where(sql`${table.visibility} = 'public'`),
     index("notes_search_idx").using("gin", table.search),
     index("notes_tags_idx").using("gin", table.tags),
   ],
+);
+
+/** One vote per user per note (the primary key); the note's counters follow every change by trigger. */
+export const votes = pgTable(
+  "votes",
+  {
+    noteId: uuid("note_id")
+      .notNull()
+      .references(() => notes.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    value: smallint("value").notNull(),
+    ...timestamps,
+  },
+  (table) => [
+    primaryKey({ columns: [table.noteId, table.userId] }),
+    check("votes_value_check", sql`${table.value} in (1, -1)`),
+    index("votes_user_idx").on(table.userId),
+  ],
+);
+
+/**
+ * A secret link to one note, readable without an account. Only the token's SHA-256 is stored; the
+ * token itself is shown once, when the link is made.
+ */
+export const shareLinks = pgTable(
+  "share_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    noteId: uuid("note_id")
+      .notNull()
+      .references(() => notes.id, { onDelete: "cascade" }),
+    createdBy: uuid("created_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [index("share_links_note_idx").on(table.noteId, table.createdAt)],
 );
 
 export const attachments = pgTable(
