@@ -41,6 +41,15 @@ describe("errors from the real app", () => {
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("logs the route pattern, never the path, which may carry a secret such as a share link's token", async () => {
+    const secret = crypto.randomUUID();
+    await api(`/v1/notes/${secret}`);
+    await api(`/no/such/${secret}`);
+    const requests = logs.lines.filter((line) => line.message === "request");
+    expect(requests.map((line) => line.route)).toEqual(["/v1/notes/:id", "(none)"]);
+    expect(JSON.stringify(logs.lines)).not.toContain(secret);
+  });
+
   it("answers 500 problem+json naming the setting when the worker is misconfigured", async () => {
     const response = await api("/health", {}, { DATABASE_URL: "" });
     const body = await expectProblem(response, 500);
@@ -111,7 +120,7 @@ describe("errors from route validation", () => {
     const body = await expectProblem(await app.request("/boom"), 500);
     expect(JSON.stringify(body)).not.toContain("secret internals");
     const [logged] = logs.errors("unhandled error");
-    expect(logged).toMatchObject({ requestId: body.requestId, path: "/boom" });
+    expect(logged).toMatchObject({ requestId: body.requestId, route: "/boom" });
     expect(JSON.stringify(logged)).not.toContain("secret internals");
   });
 });

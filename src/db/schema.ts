@@ -189,9 +189,7 @@ export const notes = pgTable(
     // Kept by the votes_count trigger (migrations), whatever removes a vote: exact, and one row to read.
     upvotes: integer("upvotes").notNull().default(0),
     downvotes: integer("downvotes").notNull().default(0),
-    score: integer("score")
-      .notNull()
-      .generatedAlwaysAs(sql`upvotes - downvotes`),
+    score: integer("score").notNull().generatedAlwaysAs(sql`upvotes - downvotes`),
     // English stemming ("running" finds "run"); the title weighs more than the content in ranking.
     search: tsvector("search")
       .notNull()

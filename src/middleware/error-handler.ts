@@ -6,6 +6,7 @@ import { ConfigError } from "../env";
 import { statusTitle } from "../lib/http-status";
 import { logError, logInfo } from "../lib/log";
 import { concurrentChange, dependencyUnavailable, notFound, Problem, renderProblem } from "../lib/problem";
+import { routeOf } from "../lib/route-of";
 import type { AppEnv } from "../lib/router";
 
 /** Every error leaves as application/problem+json; anything unexpected is logged and told apart by request id only. */
@@ -18,19 +19,19 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   }
   const requestId = c.get("requestId");
   if (isDatabaseUnavailable(error)) {
-    logError("database unavailable", error, { requestId, method: c.req.method, path: c.req.path });
+    logError("database unavailable", error, { requestId, method: c.req.method, route: routeOf(c) });
     return renderProblem(c, dependencyUnavailable());
   }
   if (isTransactionConflict(error)) {
     // Expected now and then (say, an upload confirming while its payer's account is deleted), not a bug.
-    logInfo("transaction conflict", { requestId, code: sqlState(error), method: c.req.method, path: c.req.path });
+    logInfo("transaction conflict", { requestId, code: sqlState(error), method: c.req.method, route: routeOf(c) });
     return renderProblem(c, concurrentChange());
   }
   if (error instanceof ConfigError) {
     logError("configuration error", error, { requestId });
     return renderProblem(c, new Problem(500, { detail: error.message }));
   }
-  logError("unhandled error", error, { requestId, method: c.req.method, path: c.req.path });
+  logError("unhandled error", error, { requestId, method: c.req.method, route: routeOf(c) });
   return renderProblem(c, new Problem(500, { detail: `An unexpected error occurred; quote request id ${requestId}.` }));
 };
 

@@ -2,15 +2,12 @@ import { inTransaction } from "../../db/client";
 import * as queries from "../../db/queries/attachments";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { isDatabaseUnavailable } from "../../db/unavailable";
-import { ifNoneMatchHits } from "../../lib/etag";
-import { contentDisposition } from "../../lib/filename";
 import { logError } from "../../lib/log";
-import { servedMediaType } from "../../lib/media-type";
-import { conflict, notFound, Problem, storageQuotaExceeded } from "../../lib/problem";
-import { parseRange } from "../../lib/range";
+import { conflict, storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
 import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { readIncomingUpload } from "../../storage/incoming-upload";
+import { serveDownload } from "../../storage/serve-download";
 import { storeKnownLength, storeUnknownLength } from "../../storage/store-object";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./attachments.routes";
@@ -117,36 +114,7 @@ export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachmen
     asAttachment,
   );
 
-  // The bytes' own hash: a strong validator that changes exactly when the content does.
-  const etag = `"${attachment.sha256}"`;
-  const headers: Record<string, string> = {
-    ETag: etag,
-    "Cache-Control": "private, no-cache",
-    "Accept-Ranges": "bytes",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
-    "Content-Disposition": contentDisposition(attachment.filename),
-  };
-  if (ifNoneMatchHits(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
-
-  const ifRange = c.req.header("If-Range");
-  const range =
-    ifRange === undefined || ifRange === etag ? parseRange(c.req.header("Range"), attachment.size) : undefined;
-  if (range === "unsatisfiable") {
-    throw new Problem(416, {
-      detail: `The file has ${attachment.size} bytes.`,
-      headers: { "Content-Range": `bytes */${attachment.size}` },
-    });
-  }
-  const object = await c.env.ATTACHMENTS.get(objectKey, range ? { range } : undefined);
-  // The row was just read, so a missing object means it was deleted a moment ago.
-  if (!object) throw notFound(asAttachment.missing("attachment"));
-
-  headers["Content-Type"] = servedMediaType(attachment.contentType);
-  headers["Content-Length"] = String(range ? range.length : attachment.size);
-  if (!range) return c.body(object.body, 200, headers);
-  headers["Content-Range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${attachment.size}`;
-  return c.body(object.body, 206, headers);
+  return serveDownload(c.req.raw, c.env.ATTACHMENTS, { ...attachment, objectKey }, "private, no-cache");
 };
 
 export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> = async (c) => {
