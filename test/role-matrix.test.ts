@@ -60,7 +60,9 @@ beforeAll(async () => {
 
 /**
  * A notebook as each persona meets it: members added, one removed by the owner, one invited; a note the
- * editor wrote in it with an attachment; a pending invitation and a member (the bystander) to act on.
+ * owner wrote in it with an attachment (so no persona is its author but the owner: what an author may
+ * do beyond their role is tested where that rule lives); a pending invitation and a member (the
+ * bystander) to act on.
  */
 async function arrange(): Promise<Fixture> {
   const db = testDatabase();
@@ -83,10 +85,10 @@ async function arrange(): Promise<Fixture> {
     json({ email: uniqueEmail(), role: "viewer" }),
   );
   expect(invitation.status).toBe(201);
-  const note = await editor.request("/v1/notes", json({ title: "Shared", content: "words", notebookId }));
+  const note = await owner.request("/v1/notes", json({ title: "Shared", content: "words", notebookId }));
   expect(note.status).toBe(201);
   const noteId = (await note.json<{ id: string }>()).id;
-  const attachment = await upload(editor.request, noteId, "shared bytes");
+  const attachment = await upload(owner.request, noteId, "shared bytes");
   return {
     notebookId,
     noteId,

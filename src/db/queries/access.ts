@@ -43,6 +43,13 @@ export const callerRole = sql`(select role from access) as "callerRole"`;
 /** SQL true when the caller owns the notebook: every notebook write but leaving is the owner's. */
 export const callerIsOwner = sql`(select role from access) = 'owner'`;
 
+/**
+ * SQL true when the caller may publish the note in `access`, or share it by link: its notebook's owner
+ * (for a loose note, its owner), or its own author while still an editor there.
+ */
+export const canPublish = (access: SQL) =>
+  sql`(${access}.role = 'owner' or (${access}.role = 'editor' and ${access}.owner_id = ${me}))`;
+
 /** SQL true when `role` may edit. */
 export const canEdit = (role: SQL) => sql`${role} in ('editor', 'owner')`;
 
