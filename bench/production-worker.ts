@@ -34,9 +34,11 @@ export async function startProductionWorker(options: {
       scriptPath: join(outdir, basename(options.entry ?? "src/index.ts").replace(/\.ts$/, ".js")),
       compatibilityDate,
       r2Buckets: ["ATTACHMENTS"],
-      ratelimits: options.liftRateLimits
-        ? { AUTH_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000_000, period: 60 } } }
-        : undefined,
+      // The limits of wrangler.toml, or (liftRateLimits) none a load generator could reach.
+      ratelimits: {
+        AUTH_RATE_LIMITER: { namespace_id: "1001", simple: { limit: options.liftRateLimits ? 1e9 : 10, period: 60 } },
+        VOTE_RATE_LIMITER: { namespace_id: "1002", simple: { limit: options.liftRateLimits ? 1e9 : 60, period: 60 } },
+      },
       bindings: { CORS_ORIGINS: "*", ...options.bindings },
       // The access log of thousands of requests would bury the figures.
       handleStructuredLogs: () => {},

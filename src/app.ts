@@ -15,6 +15,8 @@ import { healthRouter } from "./routes/health/health.index";
 import { invitationsRouter } from "./routes/invitations/invitations.index";
 import { notebooksRouter } from "./routes/notebooks/notebooks.index";
 import { notesRouter } from "./routes/notes/notes.index";
+import { publicRouter } from "./routes/public/public.index";
+import { shareLinksRouter } from "./routes/share-links/share-links.index";
 import { usersRouter } from "./routes/users/users.index";
 
 export function createApp() {
@@ -36,9 +38,11 @@ export function createApp() {
   app.route("/", authRouter);
   app.route("/", usersRouter);
   app.route("/", notesRouter);
+  app.route("/", publicRouter);
   app.route("/", attachmentsRouter);
   app.route("/", notebooksRouter);
   app.route("/", invitationsRouter);
+  app.route("/", shareLinksRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

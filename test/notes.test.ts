@@ -27,6 +27,7 @@ describe("POST /v1/notes", () => {
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       updatedAt: expect.any(String),
       attachmentCount: 0,
+      publishedAt: null,
       role: "owner",
     });
     expect(response.headers.get("location")).toBe(`/v1/notes/${note.id}`);
@@ -146,7 +147,7 @@ describe("PATCH /v1/notes/{id}", () => {
   it.each([
     ["an empty body", {}],
     ["an unknown field", { color: "red" }],
-    ["public visibility", { visibility: "public" }],
+    ["an unknown visibility", { visibility: "unlisted" }],
     ["a null title", { title: null }],
   ])("answers 422 for %s", async (_, body) => {
     const { request } = await signUp();

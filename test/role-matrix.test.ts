@@ -41,6 +41,7 @@ const SAMPLE_BODIES: Record<string, (fixture: Fixture) => RequestInit> = {
   "PATCH /v1/notebooks/{id}": () => json({ name: "Renamed" }, { method: "PATCH" }),
   "PATCH /v1/notebooks/{id}/members/{userId}": () => json({ role: "editor" }, { method: "PATCH" }),
   "POST /v1/notebooks/{id}/invitations": () => json({ email: uniqueEmail(), role: "viewer" }),
+  "POST /v1/notes/{id}/share-links": () => json({}),
 };
 
 type Account = Awaited<ReturnType<typeof signUp>>;
@@ -51,6 +52,7 @@ interface Fixture {
   noteId: string;
   attachmentId: string;
   invitationId: string;
+  linkId: string;
 }
 
 beforeAll(async () => {
@@ -89,11 +91,14 @@ async function arrange(): Promise<Fixture> {
   expect(note.status).toBe(201);
   const noteId = (await note.json<{ id: string }>()).id;
   const attachment = await upload(owner.request, noteId, "shared bytes");
+  const link = await owner.request(`/v1/notes/${noteId}/share-links`, json({}));
+  expect(link.status).toBe(201);
   return {
     notebookId,
     noteId,
     attachmentId: attachment.id,
     invitationId: (await invitation.json<{ id: string }>()).id,
+    linkId: (await link.json<{ id: string }>()).id,
   };
 }
 
@@ -103,6 +108,7 @@ function requestFor(operation: RoleOperation, fixture: Fixture): { url: string; 
     attachmentId: fixture.attachmentId,
     userId: people.bystander.user.id,
     invitationId: fixture.invitationId,
+    linkId: fixture.linkId,
   };
   const url = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = ids[name];
@@ -125,6 +131,7 @@ async function state(fixture: Fixture) {
     (select json_agg(n order by n.id) from notes n where notebook_id = ${fixture.notebookId}) as notes,
     (select json_agg(a order by a.id) from attachments a
       where note_id in (select id from notes where notebook_id = ${fixture.notebookId})) as attachments,
+    (select json_agg(l order by l.id) from share_links l where note_id = ${fixture.noteId}) as links,
     (select count(*)::int from r2_outbox) as outbox`);
   const objects = await Promise.all(
     personIds.map(async (id) => (await env.ATTACHMENTS.list({ prefix: `users/${id}/` })).objects.map((o) => o.key)),

@@ -37,6 +37,13 @@ export const NOTEBOOK_LIMITS = {
   members: 100,
   pendingInvitations: 50,
 } as const;
+export const SHARE_LINK_LIMITS = {
+  /** Links neither revoked nor expired, per note. */
+  activePerNote: 20,
+  /** How far ahead `expiresAt` may be. */
+  lifetimeDays: 365,
+} as const;
+
 /** A vote: up or down; taking it back deletes it. */
 export const VOTE_VALUES = [1, -1] as const;
 

@@ -17,6 +17,13 @@ const PositionSchema = z.strictObject({
   id: z.uuid(),
   // ts_rank's value, a Postgres real.
   rank: z.number().min(0).max(3.4e38).optional(),
+  // A public note's score (a Postgres integer), when the feed is sorted by it.
+  score: z
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 
 export type Cursor = z.infer<typeof PositionSchema>;
@@ -63,7 +70,7 @@ async function cursorKey(secret: string): Promise<CryptoKey> {
  * absent ones left out, and repeatable ones (tags) as sorted sets, so `tag=a&tag=b` and
  * `tag=b&tag=a` are one listing.
  */
-function canonicalListing(listing: Listing): string {
+export function canonicalListing(listing: Listing): string {
   const entries = Object.entries(listing)
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => [name, Array.isArray(value) ? [...new Set(value)].sort() : value] as const)
@@ -82,7 +89,7 @@ export async function encodeCursor(position: Cursor, listing: Listing, secret: s
 /** The position a cursor made by this API for the same listing carries; otherwise a 422. */
 export async function decodeCursor(
   text: string,
-  expected: { listing: Listing; ranked: boolean; secret: string },
+  expected: { listing: Listing; ranked: boolean; scored?: boolean; secret: string },
 ): Promise<Cursor> {
   const [payload, mac, ...rest] = text.split(".");
   if (!payload || !mac || rest.length > 0 || !PAYLOAD.test(payload) || !MAC.test(mac)) throw invalidCursor();
@@ -101,7 +108,11 @@ export async function decodeCursor(
     throw invalidCursor();
   }
   const result = PositionSchema.safeParse(position);
-  if (!result.success || (result.data.rank !== undefined) !== expected.ranked) throw invalidCursor();
+  if (!result.success) throw invalidCursor();
+  const { rank, score } = result.data;
+  if ((rank !== undefined) !== expected.ranked || (score !== undefined) !== (expected.scored ?? false)) {
+    throw invalidCursor();
+  }
   return result.data;
 }
 
@@ -111,7 +122,7 @@ const invalidCursor = () =>
   ]);
 
 /** A listing's rows as a statement answers them: the page's items, each with its keyset position. */
-type Positioned = { id: string; cursorTime: string; rank?: number | null };
+type Positioned = { id: string; cursorTime: string; rank?: number | null; cursorScore?: number | null };
 
 /**
  * One page from rows fetched with one extra (which tells that another page follows): the items
@@ -121,11 +132,16 @@ export async function keysetPage<Row extends Positioned>(
   rows: Row[],
   limit: number,
   signing: { listing: Listing; secret: string },
-): Promise<{ items: Omit<Row, "cursorTime" | "rank">[]; nextCursor: string | null }> {
+): Promise<{ items: Omit<Row, "cursorTime" | "rank" | "cursorScore">[]; nextCursor: string | null }> {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const position = last && { time: last.cursorTime, id: last.id, rank: last.rank ?? undefined };
+  const position = last && {
+    time: last.cursorTime,
+    id: last.id,
+    rank: last.rank ?? undefined,
+    score: last.cursorScore ?? undefined,
+  };
   const nextCursor =
     rows.length > limit && position ? await encodeCursor(position, signing.listing, signing.secret) : null;
-  return { items: page.map(({ cursorTime: _, rank: __, ...item }) => item), nextCursor };
+  return { items: page.map(({ cursorTime: _, rank: __, cursorScore: ___, ...item }) => item), nextCursor };
 }

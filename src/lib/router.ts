@@ -13,6 +13,8 @@ export interface AppEnv {
     db: Database;
     /** Set by requireUser(). */
     auth: AccessTokenSubject;
+    /** Set by optionalUser() when a route anyone may call was called with a bearer token. */
+    viewer?: AccessTokenSubject;
   };
 }
 

@@ -15,13 +15,31 @@ const PRIVATE_ANSWER = "private, no-cache";
  */
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async function requireUser(c, next) {
-    const header = c.req.header("Authorization");
-    const match = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
-    if (!match?.[1]) throw unauthorized();
-    const subject = await verifyAccessToken(match[1], configFrom(c.env).JWT_SECRETS);
-    if (!subject) throw unauthorized("The access token is invalid or expired.", "invalid_token");
-    c.set("auth", subject);
+    c.set("auth", await bearerSubject(c.req.header("Authorization"), c.env));
     await next();
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", PRIVATE_ANSWER);
   };
+}
+
+/**
+ * For routes anyone may call: without `Authorization` the caller is anonymous; with it, the token must
+ * be valid (401 otherwise, as RFC 6750 asks) and names the viewer, whose answers are then private.
+ */
+export function optionalUser(): MiddlewareHandler<AppEnv> {
+  return async function optionalUser(c, next) {
+    const header = c.req.header("Authorization");
+    if (header === undefined) return next();
+    c.set("viewer", await bearerSubject(header, c.env));
+    await next();
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", PRIVATE_ANSWER);
+  };
+}
+
+/** The subject of a valid `Bearer` access token; otherwise a 401. */
+async function bearerSubject(header: string | undefined, env: AppEnv["Bindings"]) {
+  const match = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
+  if (!match?.[1]) throw unauthorized();
+  const subject = await verifyAccessToken(match[1], configFrom(env).JWT_SECRETS);
+  if (!subject) throw unauthorized("The access token is invalid or expired.", "invalid_token");
+  return subject;
 }

@@ -19,6 +19,15 @@ export async function throttleClientIp(c: Context<AppEnv>, options: RateLimitOpt
   if (!success) throw tooManyRequests(options.periodSeconds);
 }
 
+/** Limits every request to a route per signed-in user (after requireUser) with a Rate Limiting binding. */
+export function rateLimitByUser(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  return async function rateLimit(c, next) {
+    const { success } = await options.limiter(c.env).limit({ key: `${options.scope}:${c.var.auth.userId}` });
+    if (!success) throw tooManyRequests(options.periodSeconds);
+    await next();
+  };
+}
+
 /** Limits every request to a route per client IP with a Workers Rate Limiting binding. */
 export function rateLimitByClientIp(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {

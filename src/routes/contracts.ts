@@ -1,7 +1,9 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import type { Role } from "../db/queries/access";
 import { problems } from "../lib/openapi";
 import { signedIn } from "../lib/openapi-security";
+import type { AppEnv } from "../lib/router";
 import { requireUser } from "../middleware/auth";
 import { limitBody } from "../middleware/body-limit";
 import { database } from "../middleware/database";
@@ -67,10 +69,10 @@ function withRoleRule<R extends Contract>(contract: R, rule: RoleRule | undefine
  */
 export function signedInRoute<const R extends Contract>(
   contract: R,
-  options: { maxBodyBytes?: number; role?: RoleRule } = {},
+  options: { maxBodyBytes?: number; role?: RoleRule; afterAuth?: MiddlewareHandler<AppEnv>[] } = {},
 ) {
   const bodyLimit = options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)];
-  const middleware = [...bodyLimit, requireUser(), ...bodyChecks(contract), database()];
+  const middleware = [...bodyLimit, requireUser(), ...(options.afterAuth ?? []), ...bodyChecks(contract), database()];
   const described = withRoleRule(contract, options.role);
   return createRoute({ ...described, responses: withDatabase(described), security: signedIn, middleware });
 }

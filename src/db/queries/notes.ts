@@ -3,7 +3,15 @@ import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { attachments, type NOTE_SCOPES, type NOTE_SORTS, notes, users, type VISIBILITIES } from "../schema";
-import { accessDenied, canEdit, destinationFor, noteAccessForWrite, type Role, readableNotes } from "./access";
+import {
+  accessDenied,
+  canEdit,
+  canPublish,
+  destinationFor,
+  noteAccessForWrite,
+  type Role,
+  readableNotes,
+} from "./access";
 import { asCaller, done, forbidden, missing, type Outcome, refused, stale, unauthenticated } from "./outcome";
 import { exactTime, ifVersionIn, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
@@ -26,6 +34,7 @@ const noteFields = {
   createdAt: isoTimestamp(sql`n.created_at`),
   updatedAt: isoTimestamp(sql`n.updated_at`),
   attachmentCount: sql<number>`n.attachment_count`,
+  publishedAt: sql<string | null>`${isoTimestamp(sql`n.published_at`)}`,
   role: sql<Role>`n.role`,
 };
 const noteColumns = selectList(noteFields);
@@ -60,16 +69,31 @@ type Found = {
   destinationRole?: Role | null;
   /** For a move: whether its attachments' bytes fit the destination payer's quota. */
   fits?: boolean;
+  /** For a change of visibility: whether the caller may publish (canPublish). */
+  mayPublish?: boolean;
 } & { [K in keyof Note]: Note[K] | null };
 
 /**
  * A statement's row as an outcome: no session; no such note (or none the caller may see); a role too
  * weak to change it, or to put it where it was going; a stale If-Match; or the note.
  */
-function toOutcome(row: Found | undefined, { writes, moves }: { writes: boolean; moves: boolean }): Outcome<Note> {
+function toOutcome(
+  row: Found | undefined,
+  { writes, moves, publishes = false }: { writes: boolean; moves: boolean; publishes?: boolean },
+): Outcome<Note> {
   const denied = accessDenied(row, writes ? "editor" : "viewer", "note");
   if (denied || !row) return denied ?? unauthenticated;
-  const { authed: _, currentVersion, callerRole: __, destinationFound, destinationRole, fits: ___, ...note } = row;
+  const {
+    authed: _,
+    currentVersion,
+    callerRole: __,
+    destinationFound,
+    destinationRole,
+    fits: ___,
+    mayPublish,
+    ...note
+  } = row;
+  if (publishes && !mayPublish) return forbidden;
   // Where it goes: a notebook the caller cannot see is 404; somewhere they may not put it (a notebook
   // they only view, or loose when it is not their note) is 403.
   if (moves && !destinationFound) return missing("notebook");
@@ -160,6 +184,8 @@ export async function updateNote(
   if (patch.pinned !== undefined) changes.push(sql`pinned = ${patch.pinned}`);
   if (patch.archived !== undefined) changes.push(sql`archived = ${patch.archived}`);
   if (patch.visibility !== undefined) changes.push(sql`visibility = ${patch.visibility}`);
+  if (patch.visibility === "public") changes.push(sql`published_at = coalesce(n.published_at, now())`);
+  const publishes = patch.visibility !== undefined;
   if (patch.notebookId !== undefined) changes.push(sql`notebook_id = ${patch.notebookId}::uuid`);
   changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
   const move = patch.notebookId === undefined ? undefined : moveParts(patch.notebookId, quotaBytes);
@@ -170,15 +196,16 @@ export async function updateNote(
         updated as (
           update ${notes} n set ${sql.join(changes, sql`, `)}
           from access where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
-            ${move?.allowed ?? sql``}
+            ${move?.allowed ?? sql``} ${publishes ? sql`and ${canPublish(sql`access`)}` : sql``}
           returning n.*, ${move?.role ?? sql`access.role`} as role
         ) ${move?.requota ?? sql``}`,
       select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
-        ${move?.columns ?? sql`0 as "destinationFound", null as "destinationRole", true as fits`}, ${noteColumns}`,
+        ${move?.columns ?? sql`0 as "destinationFound", null as "destinationRole", true as fits`},
+        (select ${canPublish(sql`access`)} from access) as "mayPublish", ${noteColumns}`,
       from: sql`left join updated n on true`,
     }),
   );
-  const outcome = toOutcome(rows[0], { writes: true, moves: move !== undefined });
+  const outcome = toOutcome(rows[0], { writes: true, moves: move !== undefined, publishes });
   // Nothing updated although everything else allowed it: the bytes did not fit (or, too, If-Match was stale).
   return outcome.kind === "stale" && rows[0]?.fits === false ? refused("over-quota") : outcome;
 }

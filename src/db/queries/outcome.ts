@@ -29,6 +29,22 @@ export const refused = <Reason extends string>(reason: Reason) => ({ kind: "refu
  * row whose `authed` is 0 once the session has ended. So ending sessions costs no extra query, and
  * 401 and the statement's own outcome arrive in the same round trip.
  */
+/**
+ * asCaller for routes anyone may call: with a viewer, exactly asCaller; anonymous, `me` is empty and
+ * `authed` is 1 (there is no session to end), so the same statement serves both.
+ */
+export function asViewer(
+  viewer: AccessTokenSubject | undefined,
+  statement: { with?: SQL; select: SQL; from?: SQL },
+): SQL {
+  if (viewer) return asCaller(viewer, statement);
+  return sql`
+    with me as (select null::uuid as id, null::text as email where false)
+    ${statement.with ? sql`, ${statement.with}` : sql``}
+    select 1 as authed, ${statement.select}
+    from (select 1) as one ${statement.from ?? sql``}`;
+}
+
 export function asCaller(auth: AccessTokenSubject, statement: { with?: SQL; select: SQL; from?: SQL }): SQL {
   return sql`
     with me as (select id, email from ${users} where id = ${auth.userId} and token_version = ${auth.tokenVersion})

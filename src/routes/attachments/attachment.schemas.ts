@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { text, uuidParam } from "../../lib/schemas";
+import { NoteIdParam } from "../notes/note.schemas";
 
 export const AttachmentSchema = z
   .object({
@@ -24,8 +25,7 @@ export const AttachmentListSchema = z
   })
   .openapi("AttachmentList");
 
-export const NoteParam = z.object({ id: uuidParam("id") });
-export const AttachmentParams = z.object({ id: uuidParam("id"), attachmentId: uuidParam("attachmentId") });
+export const AttachmentParams = NoteIdParam.extend({ attachmentId: uuidParam("attachmentId") });
 
 export const UploadQuery = z.object({
   filename: text().max(1024).optional().openapi({ description: "For raw uploads; or send Content-Disposition" }),

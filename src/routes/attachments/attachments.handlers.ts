@@ -2,6 +2,7 @@ import { inTransaction } from "../../db/client";
 import * as queries from "../../db/queries/attachments";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { isDatabaseUnavailable } from "../../db/unavailable";
+import { purgePublicNote } from "../../lib/edge-cache";
 import { logError } from "../../lib/log";
 import { conflict, storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -73,7 +74,10 @@ async function storeUpload(c: UploadContext, noteId: string, replacing?: string)
         replacing,
       ),
     );
-    return valueOrThrow(confirmation, problems);
+    const attachment = valueOrThrow(confirmation, problems);
+    // The note's public copy lists its attachments.
+    purgePublicNote(c, noteId);
+    return attachment;
   } catch (error) {
     // With the database unreachable, a commit may have landed unseen: the bytes stay until the sweep,
     // which deletes a reserved object only once no attachment row names it.
@@ -124,5 +128,6 @@ export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> =
     asAttachment,
   );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, [objectKey]);
+  purgePublicNote(c, noteId);
   return c.body(null, 204);
 };

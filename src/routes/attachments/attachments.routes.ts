@@ -1,6 +1,7 @@
 import { problems } from "../../lib/openapi";
 import { signedInRoute } from "../contracts";
-import { AttachmentListSchema, AttachmentParams, AttachmentSchema, NoteParam, UploadQuery } from "./attachment.schemas";
+import { NoteIdParam } from "../notes/note.schemas";
+import { AttachmentListSchema, AttachmentParams, AttachmentSchema, UploadQuery } from "./attachment.schemas";
 
 // Plain OpenAPI schemas, not zod: zod-openapi would parse (and buffer) a form body it can validate,
 // and these bodies are streamed by the handlers.
@@ -23,7 +24,7 @@ export const uploadAttachment = signedInRoute(
     description:
       "Bytes count against the storage quota of the note's notebook's owner (for a loose note, its owner's): " +
       "413 `urn:cloud-notes:problem:storage-quota` past it.",
-    request: { params: NoteParam, query: UploadQuery, body: uploadBody },
+    request: { params: NoteIdParam, query: UploadQuery, body: uploadBody },
     responses: {
       201: { description: "Stored; Location points at the bytes", content: attachmentJson },
       ...problems(400, 401, 404, 409, 411, 413, 422),
@@ -38,7 +39,7 @@ export const listAttachments = signedInRoute(
     path: "/v1/notes/{id}/attachments",
     tags: ["Attachments"],
     summary: "A note's attachments, oldest first",
-    request: { params: NoteParam },
+    request: { params: NoteIdParam },
     responses: {
       200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
       ...problems(401, 404),

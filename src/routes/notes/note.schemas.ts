@@ -19,6 +19,9 @@ export const NoteSchema = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     attachmentCount: z.number().int(),
+    publishedAt: z.iso.datetime().nullable().openapi({
+      description: "When it was first made public; kept when unpublished. Null: never published",
+    }),
     role: z.enum(ROLES).openapi({
       description: "The caller's role on it: a loose note's owner is `owner`; in a notebook, the caller's role there",
     }),
@@ -49,8 +52,12 @@ const NotebookId = z
       "Its attachments' bytes move to the quota of whoever pays at the destination (the notebook's owner, or " +
       "the note's owner when loose): 413 `urn:cloud-notes:problem:storage-quota` when they do not fit.",
   });
-// Stored now, used when publishing lands: until then only this value is accepted.
-const Visibility = z.literal("private").openapi({ description: "Publishing is not available yet: always private" });
+const Visibility = z.enum(VISIBILITIES).openapi({
+  description:
+    "`public` publishes the note at /v1/public/notes (anyone may read it, signed-in users vote); `private` " +
+    "unpublishes it, keeping its votes hidden until it is published again. Only the notebook's owner (a loose " +
+    "note's owner) or the note's own author while an editor may change it (403 otherwise).",
+});
 
 export const CreateNoteSchema = z
   .strictObject({

@@ -1,5 +1,6 @@
 import * as queries from "../../db/queries/notes";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
+import { purgePublicNote } from "../../lib/edge-cache";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import { storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -47,6 +48,8 @@ export const updateNote: AppRouteHandler<typeof routes.updateNote> = async (c) =
     ),
     { ...asNote, refused: () => storageQuotaExceeded(c.var.config.USER_STORAGE_QUOTA_BYTES) },
   );
+  // Edited, published or unpublished: a cached public copy would be stale.
+  purgePublicNote(c, note.id);
   return c.json(note, 200, { ETag: etagFor(note.version) });
 };
 
@@ -57,6 +60,7 @@ export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) =
     asNote,
   );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
+  purgePublicNote(c, c.req.valid("param").id);
   return c.body(null, 204);
 };
 

@@ -90,7 +90,9 @@ export const updateNote = signedInRoute(
     role: {
       least: "editor",
       on: "note",
-      also: "and a move (`notebookId`) needs the same at the destination; only the note's own owner may make it loose",
+      also:
+        "and a move (`notebookId`) needs the same at the destination; only the note's own owner may make it " +
+        "loose; `visibility` only the notebook's owner or the note's own author while an editor",
     },
   },
 );

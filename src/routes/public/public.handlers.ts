@@ -1,0 +1,69 @@
+import * as queries from "../../db/queries/public-notes";
+import { decodeCursor, keysetPage } from "../../lib/cursor";
+import { cachedPublicJson, publicCacheKey, purgePublicNote } from "../../lib/edge-cache";
+import { forbidden, notFound } from "../../lib/problem";
+import type { AppRouteHandler } from "../../lib/router";
+import { serveDownload } from "../../storage/serve-download";
+import { valueOrThrow } from "../outcome";
+import type * as routes from "./public.routes";
+
+const asPublicNote = { noun: "note", missing: () => "No published note with this id." };
+// Binds cursors to this listing, so a notes cursor never verifies here.
+const LISTING = { list: "public" };
+
+export const listPublicNotes: AppRouteHandler<typeof routes.listPublicNotes> = async (c) => {
+  const filters = c.req.valid("query");
+  const { limit, cursor, ...listing } = filters;
+  const viewer = c.get("viewer");
+  const produce = async () => {
+    const secret = c.var.config.PASSWORD_PEPPER;
+    const signing = { listing: { ...LISTING, ...listing }, secret };
+    const after = cursor
+      ? await decodeCursor(cursor, { ...signing, ranked: false, scored: filters.sort === "top" })
+      : undefined;
+    const rows = valueOrThrow(await queries.listPublicNotes(c.var.db, viewer, filters, after), asPublicNote);
+    return keysetPage(rows, limit, signing);
+  };
+  if (viewer) return c.json(await produce(), 200);
+  const key = publicCacheKey(new URL(c.req.url).origin, c.req.path, { ...listing, limit, cursor });
+  return cachedPublicJson(c, key, produce);
+};
+
+export const getPublicNote: AppRouteHandler<typeof routes.getPublicNote> = async (c) => {
+  const { id } = c.req.valid("param");
+  const viewer = c.get("viewer");
+  const produce = async () => {
+    const { version: _, ...note } = valueOrThrow(await queries.findPublicNote(c.var.db, viewer, id), asPublicNote);
+    return note;
+  };
+  if (viewer) return c.json(await produce(), 200);
+  return cachedPublicJson(c, publicCacheKey(new URL(c.req.url).origin, c.req.path), produce);
+};
+
+export const downloadPublicAttachment: AppRouteHandler<typeof routes.downloadPublicAttachment> = async (c) => {
+  const { id, attachmentId } = c.req.valid("param");
+  const file = await queries.findPublicAttachment(c.var.db, id, attachmentId);
+  if (!file) throw notFound("No attachment with this id on a published note.");
+  return serveDownload(c.req.raw, c.env.ATTACHMENTS, file, "public, no-cache");
+};
+
+const asVote = {
+  ...asPublicNote,
+  forbidden: () => forbidden("Authors cannot vote on their own notes.", "own-note"),
+};
+
+export const castVote: AppRouteHandler<typeof routes.castVote> = async (c) => {
+  const { id } = c.req.valid("param");
+  const outcome = await queries.castVote(c.var.db, c.var.auth, id, c.req.valid("json").value);
+  if (outcome.kind === "forbidden") throw asVote.forbidden();
+  const totals = valueOrThrow(outcome, asPublicNote);
+  purgePublicNote(c, id);
+  return c.json(totals, 200);
+};
+
+export const withdrawVote: AppRouteHandler<typeof routes.withdrawVote> = async (c) => {
+  const { id } = c.req.valid("param");
+  const totals = valueOrThrow(await queries.castVote(c.var.db, c.var.auth, id, null), asPublicNote);
+  purgePublicNote(c, id);
+  return c.json(totals, 200);
+};

@@ -1,0 +1,85 @@
+import { z } from "@hono/zod-openapi";
+import { SHARE_LINK_LIMITS } from "../../db/schema";
+import { text, uuidParam } from "../../lib/schemas";
+import { NoteIdParam } from "../notes/note.schemas";
+
+const { activePerNote, lifetimeDays } = SHARE_LINK_LIMITS;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const ShareLinkSchema = z
+  .object({
+    id: z.uuid(),
+    expiresAt: z.iso.datetime().nullable().openapi({ description: "null: until revoked" }),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi("ShareLink");
+
+export type ShareLink = z.infer<typeof ShareLinkSchema>;
+
+export const NewShareLinkSchema = z
+  .object({
+    id: z.uuid(),
+    token: z.string().openapi({ description: "256 random bits, base64url: shown this once, stored only hashed" }),
+    url: z.url().openapi({ description: "Where anyone holding it reads the note, without an account" }),
+    expiresAt: ShareLinkSchema.shape.expiresAt,
+    createdAt: z.iso.datetime(),
+  })
+  .openapi("NewShareLink");
+
+export type NewShareLink = z.infer<typeof NewShareLinkSchema>;
+
+const ExpiresAt = z.iso
+  .datetime({ offset: true })
+  .refine((value) => Date.parse(value) > Date.now(), "must be in the future")
+  .refine(
+    (value) => Date.parse(value) <= Date.now() + lifetimeDays * DAY_MS,
+    `must be at most ${lifetimeDays} days ahead`,
+  )
+  .openapi({ description: `When the link stops working: in the future, at most ${lifetimeDays} days ahead` });
+
+export const CreateShareLinkSchema = z
+  .strictObject({ expiresAt: ExpiresAt.optional() })
+  .openapi("CreateShareLink", { description: "Without `expiresAt`, the link works until it is revoked" });
+
+export const ShareLinkListSchema = z
+  .object({
+    items: z.array(ShareLinkSchema),
+    nextCursor: z.null().openapi({ description: `Always null: a note has at most ${activePerNote} live links` }),
+  })
+  .openapi("ShareLinkList");
+
+const SharedAttachmentSchema = z
+  .object({
+    id: z.uuid(),
+    filename: z.string(),
+    contentType: z.string().openapi({ example: "image/png" }),
+    size: z.number().int().openapi({ description: "Bytes" }),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi("SharedAttachment");
+
+export const SharedNoteSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    content: z.string(),
+    tags: z.array(z.string()),
+    author: z.object({ displayName: z.string().nullable() }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    attachments: z.array(SharedAttachmentSchema),
+  })
+  .openapi("SharedNote", { description: "A note read through a share link: read-only, its author by name only" });
+
+export type SharedNote = z.infer<typeof SharedNoteSchema>;
+
+export const ShareLinkParams = NoteIdParam.extend({ linkId: uuidParam("linkId") });
+
+// A malformed token answers the same 404 as an unknown one (see share-links.index.ts).
+const Token = text()
+  .max(64)
+  .openapi({ param: { name: "token", in: "path" }, description: "The token from the link's creation" });
+export const SharedParam = z.object({ token: Token });
+export const SharedAttachmentParams = SharedParam.extend({ attachmentId: uuidParam("attachmentId") });
