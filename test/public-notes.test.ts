@@ -194,9 +194,8 @@ describe("votes", () => {
     expect(await (await api(`/v1/public/notes/${note.id}`)).json()).toMatchObject({ score: 3, upvotes: 3 });
     const deleted = await voter.request("/v1/users/me", json({ password: voter.password }, { method: "DELETE" }));
     expect(deleted.status).toBe(204);
-    // Read past the edge cache (a signed-in read): the stored totals follow at once; a cached anonymous
-    // copy follows within s-maxage.
-    expect(await (await author.request(`/v1/public/notes/${note.id}`)).json()).toMatchObject({ score: 2, upvotes: 2 });
+    // The anonymous copy cached before the deletion went with it.
+    expect(await (await api(`/v1/public/notes/${note.id}`)).json()).toMatchObject({ score: 2, upvotes: 2 });
   });
 
   it("counts 1,000 concurrent votes from distinct users exactly, each in one round trip", async () => {
@@ -260,6 +259,15 @@ describe("caching", () => {
     await read();
     await author.request(`/v1/notes/${note.id}`, { method: "DELETE" });
     await expectProblem(await read(), 404);
+  });
+
+  it("drops the cached copy of a published note deleted with its notebook", async () => {
+    const owner = await signUp();
+    const notebook = await createNotebook(owner);
+    const note = await publishedNote(owner, { notebookId: notebook.id });
+    expect((await api(`/v1/public/notes/${note.id}`)).status).toBe(200);
+    expect((await owner.request(`/v1/notebooks/${notebook.id}`, { method: "DELETE" })).status).toBe(204);
+    await expectProblem(await api(`/v1/public/notes/${note.id}`), 404);
   });
 
   it("keeps signed-in answers private and out of the shared cache", async () => {

@@ -63,12 +63,14 @@ export async function cachedPublicJson<T>(
   return new Response(response.body, response) as Response & TypedResponse<T, 200, "json">;
 }
 
-/** Deletes this location's cached copies of a public note and of the feed's first pages, after the answer. */
-export function purgePublicNote(c: Context, noteId: string): void {
+/** Deletes this location's cached copies of public notes and of the feed's first pages, after the answer. */
+export function purgePublicNotes(c: Context, noteIds: string[]): void {
   const origin = new URL(c.req.url).origin;
   const keys = [
-    publicCacheKey(origin, `${FEED_PATH}/${noteId}`),
+    ...noteIds.map((noteId) => publicCacheKey(origin, `${FEED_PATH}/${noteId}`)),
     ...FIRST_PAGES.map((listing) => publicCacheKey(origin, FEED_PATH, listing)),
   ];
   c.executionCtx.waitUntil(Promise.all(keys.map((key) => caches.default.delete(key))));
 }
+
+export const purgePublicNote = (c: Context, noteId: string) => purgePublicNotes(c, [noteId]);

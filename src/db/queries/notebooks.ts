@@ -126,19 +126,21 @@ export async function updateNotebook(
 
 /**
  * Deletes the notebook; its notes, their attachments, memberships and invitations go by cascade. Answers
- * the attachments' object keys, to delete right away (the outbox trigger queues them too).
+ * the attachments' object keys, to delete right away (the outbox trigger queues them too), and the ids
+ * of its published notes, whose cached public copies go too.
  */
 export async function deleteNotebook(
   db: Database,
   auth: AccessTokenSubject,
   notebookId: string,
   versions: number[] | undefined,
-): Promise<Outcome<{ objectKeys: string[] }>> {
+): Promise<Outcome<{ objectKeys: string[]; publicNoteIds: string[] }>> {
   const { rows } = await db.execute<{
     authed: number;
     callerRole: Role | null;
     deleted: number;
     objectKeys: string[];
+    publicNoteIds: string[];
   }>(
     asCaller(auth, {
       with: sql`${notebookAccess(notebookId)},
@@ -150,14 +152,17 @@ export async function deleteNotebook(
         array(
           select a.object_key from ${attachments} a join ${notes} t on t.id = a.note_id
           where t.notebook_id in (select id from deleted)
-        ) as "objectKeys"`,
+        ) as "objectKeys",
+        array(
+          select id from ${notes} where notebook_id in (select id from deleted) and visibility = 'public'
+        ) as "publicNoteIds"`,
     }),
   );
   const row = rows[0];
   const denied = accessDenied(row, "owner");
   if (denied || !row) return denied ?? unauthenticated;
   // Only that the version differs is known here; the current ETag comes with the next GET.
-  return row.deleted ? done({ objectKeys: row.objectKeys }) : stale(null);
+  return row.deleted ? done({ objectKeys: row.objectKeys, publicNoteIds: row.publicNoteIds }) : stale(null);
 }
 
 export type ListedNotebook = NotebookRecord & { cursorTime: string };

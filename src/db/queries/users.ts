@@ -1,6 +1,15 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { attachments, notebookInvitations, notebooks, notes, passwordGuesses, refreshTokens, users } from "../schema";
+import {
+  attachments,
+  notebookInvitations,
+  notebooks,
+  notes,
+  passwordGuesses,
+  refreshTokens,
+  users,
+  votes,
+} from "../schema";
 import { done, type Outcome, unauthenticated } from "./outcome";
 import { guessKeys, signInThrottle } from "./password-guesses";
 
@@ -102,25 +111,50 @@ export async function changePassword(
   return asCallerAccount(rows[0]?.tokenVersion);
 }
 
+/** How many cached public notes an account deletion purges at most. */
+const PURGE_LIMIT = 1000;
+
 /**
  * Deletes the account and, by cascade, all it owns: its loose notes, the notebooks it owns with every
  * note in them, its memberships; and the invitations addressed to its email. Notes it wrote in other
  * people's notebooks stay there, handed to each notebook's owner (whose quota already pays for their
- * bytes), as a member who leaves leaves them. One transaction, one round trip. Answers the object keys
- * of the attachments that go, if deleted.
+ * bytes), as a member who leaves leaves them; its votes go, and the totals follow. One transaction, one
+ * round trip. Answers the object keys of the attachments that go, and the published notes that are
+ * deleted or lose a vote (at most PURGE_LIMIT: beyond it cached copies simply expire).
  */
-export async function deleteUser(db: Database, userId: string, tokenVersion: number): Promise<Outcome<string[]>> {
+export async function deleteUser(
+  db: Database,
+  userId: string,
+  tokenVersion: number,
+): Promise<Outcome<{ objectKeys: string[]; changedPublicNotes: string[] }>> {
   const account = sql`(select id from ${users} where id = ${userId} and token_version = ${tokenVersion})`;
-  const [, deletion] = await db.batch([
-    db.execute(sql`
+  const [handedOver, deletion] = await db.batch([
+    db.execute<{ id: string }>(sql`
       update ${notes} n set owner_id = nb.owner_id from ${notebooks} nb
-      where n.notebook_id = nb.id and n.owner_id = ${account} and nb.owner_id <> n.owner_id`),
-    db.execute<{ deleted: number; objectKeys: string[] }>(sql`
+      where n.notebook_id = nb.id and n.owner_id = ${account} and nb.owner_id <> n.owner_id
+      returning case when n.visibility = 'public' then n.id end as id`),
+    db.execute<{ deleted: number; objectKeys: string[]; changedPublicNotes: string[] }>(sql`
       with doomed as (select object_key from ${attachments} where owner_id = ${account}),
+      changed as (
+        select n.id from ${notes} n
+        where n.visibility = 'public' and (
+          n.owner_id = ${account}
+          or n.notebook_id in (select id from ${notebooks} where owner_id = ${account})
+          or n.id in (select note_id from ${votes} where user_id = ${account})
+        )
+        limit ${PURGE_LIMIT}
+      ),
       deleted as (delete from ${users} where id = ${account} returning id, email),
       uninvited as (delete from ${notebookInvitations} where email in (select lower(email) from deleted))
-      select (select count(*) from deleted)::int as deleted, array(select object_key from doomed) as "objectKeys"`),
+      select (select count(*) from deleted)::int as deleted, array(select object_key from doomed) as "objectKeys",
+        array(select id from changed) as "changedPublicNotes"`),
   ]);
   const row = deletion.rows[0];
-  return asCallerAccount(row?.deleted ? row.objectKeys : undefined);
+  // Handed-over public notes change too: their author is now the notebook's owner.
+  const handedOverPublic = handedOver.rows.flatMap((note) => (note.id ? [note.id] : []));
+  return asCallerAccount(
+    row?.deleted
+      ? { objectKeys: row.objectKeys, changedPublicNotes: [...row.changedPublicNotes, ...handedOverPublic] }
+      : undefined,
+  );
 }

@@ -1,6 +1,7 @@
 import * as members from "../../db/queries/members";
 import * as queries from "../../db/queries/notebooks";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
+import { purgePublicNotes } from "../../lib/edge-cache";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import { conflict } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -51,11 +52,12 @@ export const updateNotebook: AppRouteHandler<typeof routes.updateNotebook> = asy
 
 export const deleteNotebook: AppRouteHandler<typeof routes.deleteNotebook> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const { objectKeys } = valueOrThrow(
+  const { objectKeys, publicNoteIds } = valueOrThrow(
     await queries.deleteNotebook(c.var.db, c.var.auth, c.req.valid("param").id, versions),
     asNotebook,
   );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
+  purgePublicNotes(c, publicNoteIds);
   return c.body(null, 204);
 };
 

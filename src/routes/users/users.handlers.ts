@@ -6,6 +6,7 @@ import {
   findCurrentUser,
   updateDisplayName,
 } from "../../db/queries/users";
+import { purgePublicNotes } from "../../lib/edge-cache";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { forbidden } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -51,8 +52,12 @@ export const changePassword: AppRouteHandler<typeof routes.changePassword> = asy
 
 export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   await confirmPassword(c, c.req.valid("json").password);
-  const objectKeys = valueOrThrow(await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion), asAccount);
+  const { objectKeys, changedPublicNotes } = valueOrThrow(
+    await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion),
+    asAccount,
+  );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
+  purgePublicNotes(c, changedPublicNotes);
   return c.body(null, 204);
 };
 
