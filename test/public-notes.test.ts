@@ -215,6 +215,16 @@ describe("votes", () => {
     expect(await roundTripsDuring(() => vote(late ?? author, note.id, 1))).toBe(1);
   }, 120_000);
 
+  it("drops the new author's own vote when a deleted member's note passes to the notebook's owner", async () => {
+    const [owner, member] = await Promise.all([signUp(), signUp()]);
+    const notebook = await createNotebook(owner);
+    await addMember(owner, notebook.id, member, "editor");
+    const note = await publishedNote(member, { notebookId: notebook.id });
+    await vote(owner, note.id, 1);
+    await member.request("/v1/users/me", json({ password: member.password }, { method: "DELETE" }));
+    expect(await (await api(`/v1/public/notes/${note.id}`)).json()).toMatchObject({ score: 0, upvotes: 0 });
+  });
+
   it("limits voting per user (429 with Retry-After)", async () => {
     const author = await signUp();
     const notes = await Promise.all(Array.from({ length: 3 }, () => publishedNote(author)));
@@ -259,6 +269,32 @@ describe("caching", () => {
     await read();
     await author.request(`/v1/notes/${note.id}`, { method: "DELETE" });
     await expectProblem(await read(), 404);
+  });
+
+  it("drops every spelling and every feed variant of a copy when the note is unpublished", async () => {
+    const tag = `t${crypto.randomUUID().slice(0, 8)}`;
+    const author = await signUp();
+    const note = await publishedNote(author, { tags: [tag] });
+    const shouting = `/v1/public/notes/${note.id.toUpperCase()}`;
+    const variants = [`/v1/public/notes?tag=${tag}`, `/v1/public/notes?tag=${tag}&limit=7&sort=top`];
+    expect((await api(shouting)).status).toBe(200);
+    for (const variant of variants) expect(await (await api(variant)).text()).toContain(note.id);
+    await publish(author, note.id, "private");
+    await expectProblem(await api(shouting), 404);
+    for (const variant of variants) expect(await (await api(variant)).text()).not.toContain(note.id);
+  });
+
+  it("says the answer varies with Authorization, cached or not", async () => {
+    const author = await signUp();
+    const note = await publishedNote(author);
+    for (const response of [
+      await api(`/v1/public/notes/${note.id}`),
+      await api(`/v1/public/notes/${note.id}`),
+      await author.request(`/v1/public/notes/${note.id}`),
+      await api("/v1/public/notes"),
+    ]) {
+      expect(response.headers.get("vary")).toContain("Authorization");
+    }
   });
 
   it("drops the cached copy of a published note deleted with its notebook", async () => {

@@ -185,6 +185,22 @@ describe("what a link gives away", () => {
     ]);
   });
 
+  it("keeps the token out of problem bodies: instance names the route, never the token", async () => {
+    const owner = await signUp();
+    const note = await createNote(owner.request);
+    const { token, id } = await share(owner, note.id);
+    await owner.request(`${linksOf(note.id)}/${id}`, { method: "DELETE" });
+    for (const path of [
+      `/v1/shared/${token}`,
+      `/v1/shared/${token}/attachments/${crypto.randomUUID()}`,
+      `/v1/shared/${token}/x`,
+    ]) {
+      const body = await (await api(path)).text();
+      expect(body).not.toContain(token);
+      expect(JSON.parse(body).instance).toMatch(/^\/v1\/shared\/\{token\}/);
+    }
+  });
+
   it("stores only the token's SHA-256", async () => {
     const owner = await signUp();
     const note = await createNote(owner.request);

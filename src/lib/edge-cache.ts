@@ -1,26 +1,44 @@
 import type { Context, TypedResponse } from "hono";
-import { canonicalListing, type Listing } from "./cursor";
 import { ifNoneMatchHits } from "./etag";
 
 // Anonymous answers of the public routes are the same for everyone: shared caches may keep them for a
 // minute, and this worker keeps them in its location's cache (the Workers Cache API), so a hit costs no
-// database round trip. A change that makes a copy stale (an edit, unpublishing, deleting, a vote)
-// deletes the copies this worker can name: the note, and the feed's first pages. Other copies (later
-// pages, other filters, other locations and caches downstream) live at most S_MAXAGE seconds. The
-// Cache API does nothing on workers.dev hostnames: there every answer comes from the database.
+// database round trip. Every cached answer belongs to a scope, one note or the whole feed (all its
+// sorts, filters and pages), and its key carries the scope's current generation: a random token kept
+// in the same cache. A change that makes copies stale (an edit, a publication change, a deletion, a
+// vote) replaces the generation of the note's scope and of the feed before it answers, so no later
+// request at this location reaches an older copy, and a read that raced the change and stores a stale
+// copy stores it under a generation nobody asks for any more. Other locations, and caches downstream,
+// keep a copy at most S_MAXAGE seconds. The Cache API does nothing on workers.dev hostnames: there
+// every answer comes from the database.
 
 const S_MAXAGE = 60;
 export const PUBLIC_CACHE_CONTROL = `public, s-maxage=${S_MAXAGE}, max-age=0, must-revalidate`;
-const FEED_PATH = "/v1/public/notes";
-const FIRST_PAGES: Listing[] = [
-  { sort: "new", tag: [], limit: 20 },
-  { sort: "top", tag: [], limit: 20 },
-];
+// What a public answer depends on besides its URL: whether the caller is signed in (myVote).
+const VARY = "Authorization";
+// A generation outlives the copies made under it; if the cache evicts it, a new one is drawn, which
+// only makes older copies unreachable.
+const GENERATION_CACHE_CONTROL = "public, max-age=86400";
 
-/** The cache key of a public answer: the path and, for the feed, its listing in one canonical spelling. */
-export function publicCacheKey(origin: string, path: string, listing?: Listing): Request {
-  const query = listing ? `?l=${encodeURIComponent(canonicalListing(listing))}` : "";
-  return new Request(`${origin}${path}${query}`);
+/** What a cached public answer is about: one note, or the feed. */
+export type PublicScope = { note: string } | "feed";
+
+const scopeName = (scope: PublicScope) => (scope === "feed" ? "feed" : `note/${scope.note.toLowerCase()}`);
+
+/** Keys live on the request's host (the Cache API keys by zone), always https, whatever the request's spelling. */
+const cacheBase = (c: Context) => `https://${new URL(c.req.url).host}/__edge-cache`;
+
+const generationKey = (c: Context, scope: PublicScope) => new Request(`${cacheBase(c)}/generation/${scopeName(scope)}`);
+
+function newGeneration(c: Context, scope: PublicScope): Promise<string> {
+  const generation = crypto.randomUUID();
+  const marker = new Response(generation, { headers: { "Cache-Control": GENERATION_CACHE_CONTROL } });
+  return caches.default.put(generationKey(c, scope), marker).then(() => generation);
+}
+
+async function currentGeneration(c: Context, scope: PublicScope): Promise<string> {
+  const marker = await caches.default.match(generationKey(c, scope));
+  return marker ? marker.text() : newGeneration(c, scope);
 }
 
 /** A strong ETag from the bytes of a JSON answer, so equal answers validate equally wherever they were made. */
@@ -30,17 +48,20 @@ async function bodyEtag(body: string): Promise<string> {
 }
 
 /**
- * A public JSON answer for an anonymous caller: from this location's cache when it holds one, else
- * made by `produce` (which throws the problem when there is nothing), stored, and answered. A matching
- * If-None-Match gets 304.
+ * A public JSON answer for an anonymous caller: from this location's cache when it holds one for the
+ * scope's current generation, else made by `produce` (which throws the problem when there is nothing),
+ * stored, and answered. `variant` names the answer within its scope in one canonical spelling (the
+ * feed's listing). A matching If-None-Match gets 304; `Cache-Control: no-cache` asks for a fresh answer.
  */
 export async function cachedPublicJson<T>(
   c: Context,
-  key: Request,
+  scope: PublicScope,
+  variant: string,
   produce: () => Promise<T>,
 ): Promise<(Response & TypedResponse<T, 200, "json">) | (Response & TypedResponse<null, 304, "body">)> {
   const cache = caches.default;
-  // A client asking for a fresh answer (`Cache-Control: no-cache`) gets one, which refreshes the copy.
+  const generation = await currentGeneration(c, scope);
+  const key = new Request(`${cacheBase(c)}/${scopeName(scope)}/${generation}?${encodeURIComponent(variant)}`);
   const fresh = /\bno-cache\b/i.test(c.req.header("Cache-Control") ?? "");
   let response = fresh ? undefined : await cache.match(key);
   if (!response) {
@@ -56,21 +77,25 @@ export async function cachedPublicJson<T>(
   }
   const etag = response.headers.get("ETag") ?? "";
   if (ifNoneMatchHits(c.req.header("If-None-Match"), etag)) {
-    return c.body(null, 304, { ETag: etag, "Cache-Control": PUBLIC_CACHE_CONTROL });
+    return c.body(null, 304, { ETag: etag, "Cache-Control": PUBLIC_CACHE_CONTROL, Vary: VARY });
   }
   // The cached bytes are the JSON of a T that `produce` made, here or for an earlier request: typed so.
   // A copy, too: what the cache hands back has immutable headers, and middleware adds its own after this.
-  return new Response(response.body, response) as Response & TypedResponse<T, 200, "json">;
+  const answer = new Response(response.body, response);
+  answer.headers.set("Vary", VARY);
+  return answer as Response & TypedResponse<T, 200, "json">;
 }
 
-/** Deletes this location's cached copies of public notes and of the feed's first pages, after the answer. */
-export function purgePublicNotes(c: Context, noteIds: string[]): void {
-  const origin = new URL(c.req.url).origin;
-  const keys = [
-    ...noteIds.map((noteId) => publicCacheKey(origin, `${FEED_PATH}/${noteId}`)),
-    ...FIRST_PAGES.map((listing) => publicCacheKey(origin, FEED_PATH, listing)),
-  ];
-  c.executionCtx.waitUntil(Promise.all(keys.map((key) => caches.default.delete(key))));
-}
+/** A signed-in caller's answer on a public route: never cached by anyone, and marked as depending on who asks. */
+export const VIEWER_HEADERS = { "Cache-Control": "private, no-cache", Vary: VARY };
 
-export const purgePublicNote = (c: Context, noteId: string) => purgePublicNotes(c, [noteId]);
+/**
+ * Makes this location's cached copies of these notes unreachable, and of the whole feed when a public
+ * note changed what the feed shows: awaited before answering, so the next request sees the change. A
+ * note's scope is cheap to replace whether or not it was ever public; the feed's only when needed, so
+ * edits of private notes do not empty the feed's cache.
+ */
+export async function purgePublicCopies(c: Context, change: { notes: string[]; feed: boolean }): Promise<void> {
+  const scopes: PublicScope[] = [...(change.feed ? ["feed" as const] : []), ...change.notes.map((note) => ({ note }))];
+  await Promise.all(scopes.map((scope) => newGeneration(c, scope)));
+}

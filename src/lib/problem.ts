@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { shownPath } from "./route-of";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { statusTitle } from "./http-status";
 
@@ -112,7 +113,7 @@ export function renderProblem(c: Context, problem: Problem): Response {
     title: problem.title,
     status: problem.status,
     detail: problem.detail,
-    instance: c.req.path,
+    instance: shownPath(c.req.path),
     requestId: c.get("requestId"),
     ...problem.extensions,
   };

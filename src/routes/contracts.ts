@@ -4,7 +4,7 @@ import type { Role } from "../db/queries/access";
 import { problems } from "../lib/openapi";
 import { signedIn } from "../lib/openapi-security";
 import type { AppEnv } from "../lib/router";
-import { requireUser } from "../middleware/auth";
+import { optionalUser, requireUser } from "../middleware/auth";
 import { limitBody } from "../middleware/body-limit";
 import { database } from "../middleware/database";
 import { requireUtf8Json } from "../middleware/utf8-json";
@@ -77,11 +77,21 @@ export function signedInRoute<const R extends Contract>(
   return createRoute({ ...described, responses: withDatabase(described), security: signedIn, middleware });
 }
 
-/** A route anyone may call that reads or writes the database; `before` runs first (rate limits, body limits). */
+/**
+ * A route anyone may call that reads or writes the database; `before` runs first (rate limits, body
+ * limits). `signInOptional`: a bearer token may be sent (optionalUser()), which the document says as
+ * security that includes "none", so generated clients and Swagger UI send it when they have one.
+ */
 export function openRoute<const R extends Contract>(
   contract: R,
-  options: { before?: NonNullable<RouteConfig["middleware"]>[] } = {},
+  options: { before?: NonNullable<RouteConfig["middleware"]>[]; signInOptional?: boolean } = {},
 ) {
-  const middleware = [...(options.before ?? []).flat(), ...bodyChecks(contract), database()];
-  return createRoute({ ...contract, responses: withDatabase(contract), middleware });
+  const middleware = [
+    ...(options.signInOptional ? [optionalUser()] : []),
+    ...(options.before ?? []).flat(),
+    ...bodyChecks(contract),
+    database(),
+  ];
+  const security = options.signInOptional ? { security: [{}, ...signedIn] } : {};
+  return createRoute({ ...contract, ...security, responses: withDatabase(contract), middleware });
 }

@@ -210,29 +210,34 @@ export async function updateNote(
   return outcome.kind === "stale" && rows[0]?.fits === false ? refused("over-quota") : outcome;
 }
 
-/** Answers the deleted note's attachments' object keys, to delete right away (the trigger queues them too). */
+/**
+ * Answers the deleted note's attachments' object keys, to delete right away (the trigger queues them
+ * too), and whether it was published (its public copies go too).
+ */
 export async function deleteNote(
   db: Database,
   auth: AccessTokenSubject,
   noteId: string,
   versions: number[] | undefined,
-): Promise<Outcome<{ objectKeys: string[] }>> {
+): Promise<Outcome<{ objectKeys: string[]; wasPublic: boolean }>> {
   const { rows } = await db.execute<{
     authed: number;
     currentVersion: number | null;
     callerRole: Role | null;
     deleted: number;
     objectKeys: string[];
+    wasPublic: boolean;
   }>(
     asCaller(auth, {
       with: sql`${noteAccessForWrite(noteId)},
         deleted as (
           delete from ${notes} n using access
           where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
-          returning n.id
+          returning n.id, n.visibility
         )`,
       select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
         (select count(*) from deleted)::int as deleted,
+        exists (select 1 from deleted where visibility = 'public') as "wasPublic",
         array(select object_key from ${attachments} where note_id in (select id from deleted)) as "objectKeys"`,
     }),
   );
@@ -240,7 +245,7 @@ export async function deleteNote(
   const denied = accessDenied(row, "editor", "note");
   if (denied || !row) return denied ?? unauthenticated;
   // Only that the version differs is known here; the current ETag comes with the next GET.
-  return row.deleted ? done({ objectKeys: row.objectKeys }) : stale(null);
+  return row.deleted ? done({ objectKeys: row.objectKeys, wasPublic: row.wasPublic }) : stale(null);
 }
 
 export type ListedNote = NoteRecord & { cursorTime: string; rank: number | null };

@@ -130,9 +130,14 @@ export async function deleteUser(
   const account = sql`(select id from ${users} where id = ${userId} and token_version = ${tokenVersion})`;
   const [handedOver, deletion] = await db.batch([
     db.execute<{ id: string }>(sql`
-      update ${notes} n set owner_id = nb.owner_id from ${notebooks} nb
-      where n.notebook_id = nb.id and n.owner_id = ${account} and nb.owner_id <> n.owner_id
-      returning case when n.visibility = 'public' then n.id end as id`),
+      with handed as (
+        update ${notes} n set owner_id = nb.owner_id from ${notebooks} nb
+        where n.notebook_id = nb.id and n.owner_id = ${account} and nb.owner_id <> n.owner_id
+        returning n.id, n.owner_id, n.visibility
+      ),
+      -- Authors do not vote on their own notes: the new author's vote on a handed-over note goes.
+      unvoted as (delete from ${votes} v using handed h where v.note_id = h.id and v.user_id = h.owner_id)
+      select case when visibility = 'public' then id end as id from handed`),
     db.execute<{ deleted: number; objectKeys: string[]; changedPublicNotes: string[] }>(sql`
       with doomed as (select object_key from ${attachments} where owner_id = ${account}),
       changed as (

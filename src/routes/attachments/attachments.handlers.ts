@@ -2,7 +2,7 @@ import { inTransaction } from "../../db/client";
 import * as queries from "../../db/queries/attachments";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { isDatabaseUnavailable } from "../../db/unavailable";
-import { purgePublicNote } from "../../lib/edge-cache";
+import { purgePublicCopies } from "../../lib/edge-cache";
 import { logError } from "../../lib/log";
 import { conflict, storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -75,8 +75,8 @@ async function storeUpload(c: UploadContext, noteId: string, replacing?: string)
       ),
     );
     const attachment = valueOrThrow(confirmation, problems);
-    // The note's public copy lists its attachments.
-    purgePublicNote(c, noteId);
+    // The note's public copy lists its attachments (the feed's attachmentCount may lag up to s-maxage).
+    await purgePublicCopies(c, { notes: [noteId], feed: false });
     return attachment;
   } catch (error) {
     // With the database unreachable, a commit may have landed unseen: the bytes stay until the sweep,
@@ -128,6 +128,6 @@ export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> =
     asAttachment,
   );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, [objectKey]);
-  purgePublicNote(c, noteId);
+  await purgePublicCopies(c, { notes: [noteId], feed: false });
   return c.body(null, 204);
 };

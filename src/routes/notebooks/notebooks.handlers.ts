@@ -1,7 +1,7 @@
 import * as members from "../../db/queries/members";
 import * as queries from "../../db/queries/notebooks";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
-import { purgePublicNotes } from "../../lib/edge-cache";
+import { purgePublicCopies } from "../../lib/edge-cache";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import { conflict } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -57,7 +57,7 @@ export const deleteNotebook: AppRouteHandler<typeof routes.deleteNotebook> = asy
     asNotebook,
   );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
-  purgePublicNotes(c, publicNoteIds);
+  await purgePublicCopies(c, { notes: publicNoteIds, feed: publicNoteIds.length > 0 });
   return c.body(null, 204);
 };
 

@@ -1,6 +1,6 @@
 import * as queries from "../../db/queries/notes";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
-import { purgePublicNote } from "../../lib/edge-cache";
+import { purgePublicCopies } from "../../lib/edge-cache";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import { storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -49,18 +49,19 @@ export const updateNote: AppRouteHandler<typeof routes.updateNote> = async (c) =
     { ...asNote, refused: () => storageQuotaExceeded(c.var.config.USER_STORAGE_QUOTA_BYTES) },
   );
   // Edited, published or unpublished: a cached public copy would be stale.
-  purgePublicNote(c, note.id);
+  const unpublishing = c.req.valid("json").visibility === "private";
+  await purgePublicCopies(c, { notes: [note.id], feed: note.visibility === "public" || unpublishing });
   return c.json(note, 200, { ETag: etagFor(note.version) });
 };
 
 export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const { objectKeys } = valueOrThrow(
+  const { objectKeys, wasPublic } = valueOrThrow(
     await queries.deleteNote(c.var.db, c.var.auth, c.req.valid("param").id, versions),
     asNote,
   );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
-  purgePublicNote(c, c.req.valid("param").id);
+  await purgePublicCopies(c, { notes: [c.req.valid("param").id], feed: wasPublic });
   return c.body(null, 204);
 };
 

@@ -1,6 +1,6 @@
 import * as queries from "../../db/queries/public-notes";
-import { decodeCursor, keysetPage } from "../../lib/cursor";
-import { cachedPublicJson, publicCacheKey, purgePublicNote } from "../../lib/edge-cache";
+import { canonicalListing, decodeCursor, keysetPage } from "../../lib/cursor";
+import { cachedPublicJson, purgePublicCopies, VIEWER_HEADERS } from "../../lib/edge-cache";
 import { forbidden, notFound } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
 import { serveDownload } from "../../storage/serve-download";
@@ -24,9 +24,8 @@ export const listPublicNotes: AppRouteHandler<typeof routes.listPublicNotes> = a
     const rows = valueOrThrow(await queries.listPublicNotes(c.var.db, viewer, filters, after), asPublicNote);
     return keysetPage(rows, limit, signing);
   };
-  if (viewer) return c.json(await produce(), 200);
-  const key = publicCacheKey(new URL(c.req.url).origin, c.req.path, { ...listing, limit, cursor });
-  return cachedPublicJson(c, key, produce);
+  if (viewer) return c.json(await produce(), 200, VIEWER_HEADERS);
+  return cachedPublicJson(c, "feed", canonicalListing({ ...listing, limit, cursor }), produce);
 };
 
 export const getPublicNote: AppRouteHandler<typeof routes.getPublicNote> = async (c) => {
@@ -36,8 +35,8 @@ export const getPublicNote: AppRouteHandler<typeof routes.getPublicNote> = async
     const { version: _, ...note } = valueOrThrow(await queries.findPublicNote(c.var.db, viewer, id), asPublicNote);
     return note;
   };
-  if (viewer) return c.json(await produce(), 200);
-  return cachedPublicJson(c, publicCacheKey(new URL(c.req.url).origin, c.req.path), produce);
+  if (viewer) return c.json(await produce(), 200, VIEWER_HEADERS);
+  return cachedPublicJson(c, { note: id }, "", produce);
 };
 
 export const downloadPublicAttachment: AppRouteHandler<typeof routes.downloadPublicAttachment> = async (c) => {
@@ -57,13 +56,13 @@ export const castVote: AppRouteHandler<typeof routes.castVote> = async (c) => {
   const outcome = await queries.castVote(c.var.db, c.var.auth, id, c.req.valid("json").value);
   if (outcome.kind === "forbidden") throw asVote.forbidden();
   const totals = valueOrThrow(outcome, asPublicNote);
-  purgePublicNote(c, id);
+  await purgePublicCopies(c, { notes: [id], feed: true });
   return c.json(totals, 200);
 };
 
 export const withdrawVote: AppRouteHandler<typeof routes.withdrawVote> = async (c) => {
   const { id } = c.req.valid("param");
   const totals = valueOrThrow(await queries.castVote(c.var.db, c.var.auth, id, null), asPublicNote);
-  purgePublicNote(c, id);
+  await purgePublicCopies(c, { notes: [id], feed: true });
   return c.json(totals, 200);
 };

@@ -1,5 +1,4 @@
 import { problems } from "../../lib/openapi";
-import { optionalUser } from "../../middleware/auth";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { rateLimitByUser } from "../../middleware/rate-limit";
 import { AttachmentParams } from "../attachments/attachment.schemas";
@@ -17,7 +16,6 @@ const tags = ["Public notes"];
 const CACHING =
   "Anonymous answers are `Cache-Control: public, s-maxage=60` with an ETag and are served from the edge cache; " +
   "with a bearer token the answer carries `myVote` and is private.";
-const anyone = [optionalUser()];
 const voteLimit = rateLimitByUser({ limiter: (env) => env.VOTE_RATE_LIMITER, scope: "vote", periodSeconds: 60 });
 
 export const listPublicNotes = openRoute(
@@ -34,7 +32,7 @@ export const listPublicNotes = openRoute(
       ...problems(401, 422),
     },
   },
-  { before: anyone },
+  { signInOptional: true },
 );
 
 export const getPublicNote = openRoute(
@@ -51,7 +49,7 @@ export const getPublicNote = openRoute(
       ...problems(401, 404),
     },
   },
-  { before: anyone },
+  { signInOptional: true },
 );
 
 export const downloadPublicAttachment = openRoute({

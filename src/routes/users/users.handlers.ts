@@ -6,7 +6,7 @@ import {
   findCurrentUser,
   updateDisplayName,
 } from "../../db/queries/users";
-import { purgePublicNotes } from "../../lib/edge-cache";
+import { purgePublicCopies } from "../../lib/edge-cache";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { forbidden } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -57,7 +57,7 @@ export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
     asAccount,
   );
   deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
-  purgePublicNotes(c, changedPublicNotes);
+  await purgePublicCopies(c, { notes: changedPublicNotes, feed: changedPublicNotes.length > 0 });
   return c.body(null, 204);
 };
 
