@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import { shownPath } from "./route-of";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { statusTitle } from "./http-status";
+import { shownPath } from "./route-of";
 
 export interface FieldError {
   path: string;

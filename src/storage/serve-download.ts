@@ -5,13 +5,13 @@ import { notFound, Problem } from "../lib/problem";
 import { parseRange } from "../lib/range";
 
 /** What a download needs to know about a stored file. */
-export interface StoredFile {
+export type StoredFile = {
   filename: string;
   contentType: string;
   size: number;
   sha256: string;
   objectKey: string;
-}
+};
 
 /**
  * An attachment's bytes as every download route serves them, whoever may read them: streamed from R2,

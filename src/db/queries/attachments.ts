@@ -1,10 +1,10 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database, Transaction } from "../client";
 import { attachments, MAX_ATTACHMENTS_PER_NOTE, notebooks, notes, r2Outbox, users } from "../schema";
 import { accessDenied, canEdit, noteAccessForWrite, type Role, readableNotes } from "./access";
 import { asCaller, done, missing, type Outcome, refused, unauthenticated } from "./outcome";
-import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
+import { isoTimestamp, jsonObject, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 /** The API's attachment from a row aliased `a`: one expression per field of the answer. */
 const attachmentFields = {
@@ -22,6 +22,25 @@ const attachmentColumns = selectList(attachmentFields);
 /** An attachment as the API answers it. */
 export type AttachmentRecord = Selected<typeof attachmentFields>;
 type Attachment = AttachmentRecord;
+
+/** An attachment as readers of a public or shared note see it: within its note, so without noteId. */
+const { noteId: _, ...noteAttachmentFields } = attachmentFields;
+export type NoteAttachmentRecord = Selected<typeof noteAttachmentFields>;
+
+/** The attachments of the note whose id is `noteId` (an SQL expression) as one JSON array, oldest first. */
+export const attachmentsOfNote = (noteId: SQL) => sql<NoteAttachmentRecord[]>`(
+  select coalesce(json_agg(${jsonObject(noteAttachmentFields)} order by a.created_at, a.id), '[]'::json)
+  from ${attachments} a where a.note_id = ${noteId}
+)`;
+
+/** What a download needs of an attachment row `a` (storage/serve-download.ts). */
+export const storedFileColumns = selectList({
+  filename: sql<string>`a.filename`,
+  contentType: sql<string>`a.content_type`,
+  size: sql<number>`a.size::float8`,
+  sha256: sql<string>`a.sha256`,
+  objectKey: sql<string>`a.object_key`,
+});
 
 // An unconfirmed upload's object is swept this long after it was reserved: longer than any upload takes.
 const UPLOAD_GRACE = sql.raw("interval '1 hour'");

@@ -1,8 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
 import type { AccessTokenSubject } from "../../lib/tokens";
+import type { StoredFile } from "../../storage/serve-download";
 import type { Database } from "../client";
 import { attachments, notes, users, type VOTE_VALUES, votes } from "../schema";
+import { attachmentsOfNote, type NoteAttachmentRecord, storedFileColumns } from "./attachments";
 import { asCaller, asViewer, done, forbidden, missing, type Outcome, unauthenticated } from "./outcome";
 import { exactTime, isoTimestamp, type Nullable, type Selected, selectList, textArray } from "./sql-fragments";
 
@@ -27,19 +29,6 @@ const publicNoteFields = {
   attachmentCount: sql<number>`n.attachment_count`,
 };
 export type PublicNoteRecord = Selected<typeof publicNoteFields>;
-
-/** What a public note's attachments look like to its readers. */
-const publicAttachments = sql<PublicAttachment[]>`coalesce((
-  select json_agg(json_build_object('id', a.id, 'filename', a.filename, 'contentType', a.content_type,
-    'size', a.size, 'sha256', a.sha256) order by a.created_at, a.id)
-  from ${attachments} a where a.note_id = n.id), '[]'::json)`;
-interface PublicAttachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-}
 
 const published = sql`n.visibility = 'public'`;
 const withAuthor = sql`${notes} n join ${users} u on u.id = n.owner_id`;
@@ -93,7 +82,7 @@ export async function listPublicNotes(
   return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...note }) => note as ListedPublicNote));
 }
 
-export type PublicNoteWithAttachments = PublicNoteRecord & { version: number; attachments: PublicAttachment[] };
+export type PublicNoteWithAttachments = PublicNoteRecord & { attachments: NoteAttachmentRecord[] };
 
 export async function findPublicNote(
   db: Database,
@@ -102,7 +91,7 @@ export async function findPublicNote(
 ): Promise<Outcome<PublicNoteWithAttachments>> {
   const { rows } = await db.execute<{ authed: number } & Nullable<PublicNoteWithAttachments>>(
     asViewer(viewer, {
-      select: sql`${selectList(publicNoteFields)}, n.version, ${publicAttachments} as attachments`,
+      select: sql`${selectList(publicNoteFields)}, ${attachmentsOfNote(sql`n.id`)} as attachments`,
       from: sql`left join (${withAuthor}) on n.id = ${noteId} and ${published}`,
     }),
   );
@@ -115,15 +104,8 @@ export async function findPublicNote(
 
 /** A public note's attachment, for anyone to download. */
 export async function findPublicAttachment(db: Database, noteId: string, attachmentId: string) {
-  const { rows } = await db.execute<{
-    filename: string;
-    contentType: string;
-    size: number;
-    sha256: string;
-    objectKey: string;
-  }>(sql`
-    select a.filename, a.content_type as "contentType", a.size::float8 as size, a.sha256, a.object_key as "objectKey"
-    from ${attachments} a join ${notes} n on n.id = a.note_id
+  const { rows } = await db.execute<StoredFile>(sql`
+    select ${storedFileColumns} from ${attachments} a join ${notes} n on n.id = a.note_id
     where a.id = ${attachmentId} and a.note_id = ${noteId} and ${published}`);
   return rows[0];
 }

@@ -1,8 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { AccessTokenSubject } from "../../lib/tokens";
+import type { StoredFile } from "../../storage/serve-download";
 import type { Database } from "../client";
 import { attachments, notes, SHARE_LINK_LIMITS, shareLinks, users } from "../schema";
 import { accessDenied, canPublish, noteAccessForWrite, type Role, readableNotes } from "./access";
+import { attachmentsOfNote, storedFileColumns } from "./attachments";
 import { asCaller, done, forbidden, missing, type Outcome, refused, unauthenticated } from "./outcome";
 import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
@@ -25,25 +27,6 @@ const shareLinkColumns = selectList(shareLinkFields);
 
 export type ShareLinkRecord = Selected<typeof shareLinkFields>;
 
-/** An attachment as a link's reader sees it, from a row `a`. */
-const sharedAttachmentFields = {
-  id: sql<string>`a.id`,
-  filename: sql<string>`a.filename`,
-  contentType: sql<string>`a.content_type`,
-  size: sql<number>`a.size::float8`,
-  sha256: sql<string>`a.sha256`,
-  createdAt: isoTimestamp(sql`a.created_at`),
-  updatedAt: isoTimestamp(sql`a.updated_at`),
-};
-export type SharedAttachmentRecord = Selected<typeof sharedAttachmentFields>;
-
-/** `json_build_object` from a projection map: its keys are our own field names. */
-const jsonObject = (fields: Record<string, SQL>) =>
-  sql`json_build_object(${sql.join(
-    Object.entries(fields).map(([name, expression]) => sql`${sql.raw(`'${name}'`)}, ${expression}`),
-    sql`, `,
-  )})`;
-
 /**
  * The note as a link's reader sees it, from a note `n` and its author `u`: the author's display name
  * only, never their email or id, nor the note's owner or notebook.
@@ -56,10 +39,7 @@ const sharedNoteFields = {
   author: sql<{ displayName: string | null }>`json_build_object('displayName', u.display_name)`,
   createdAt: isoTimestamp(sql`n.created_at`),
   updatedAt: isoTimestamp(sql`n.updated_at`),
-  attachments: sql<SharedAttachmentRecord[]>`(
-    select coalesce(json_agg(${jsonObject(sharedAttachmentFields)} order by a.created_at, a.id), '[]'::json)
-    from ${attachments} a where a.note_id = n.id
-  )`,
+  attachments: attachmentsOfNote(sql`n.id`),
 };
 const sharedNoteColumns = selectList(sharedNoteFields);
 
@@ -175,15 +155,8 @@ export async function findSharedNote(db: Database, tokenHash: string): Promise<S
 
 /** What a download of a shared attachment needs; undefined unless a live link opens its note. */
 export async function findSharedAttachment(db: Database, tokenHash: string, attachmentId: string) {
-  const { rows } = await db.execute<{
-    filename: string;
-    contentType: string;
-    size: number;
-    sha256: string;
-    objectKey: string;
-  }>(sql`
-    select a.filename, a.content_type as "contentType", a.size::float8 as size, a.sha256, a.object_key as "objectKey"
-    from ${shareLinks} l join ${attachments} a on a.note_id = l.note_id and a.id = ${attachmentId}
+  const { rows } = await db.execute<StoredFile>(sql`
+    select ${storedFileColumns} from ${shareLinks} l join ${attachments} a on a.note_id = l.note_id and a.id = ${attachmentId}
     where l.token_hash = ${tokenHash} and ${live(sql`l`)}`);
   return rows[0];
 }

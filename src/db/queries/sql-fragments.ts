@@ -27,6 +27,13 @@ export const selectList = (fields: Record<string, SQL>) =>
     sql`, `,
   );
 
+/** `json_build_object` from a projection map: its keys are our own field names. */
+export const jsonObject = (fields: Record<string, SQL>) =>
+  sql`json_build_object(${sql.join(
+    Object.entries(fields).map(([name, expression]) => sql`${sql.raw(`'${name}'`)}, ${expression}`),
+    sql`, `,
+  )})`;
+
 // Arrays travel as one JSON parameter: drizzle would spread a JS array into a parameter list.
 
 /** A subquery yielding each value, for `x in ${...}`. */

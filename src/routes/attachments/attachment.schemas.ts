@@ -18,6 +18,9 @@ export const AttachmentSchema = z
 
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
+/** An attachment listed within its note (a public or shared one), so without noteId. */
+export const NoteAttachmentSchema = AttachmentSchema.omit({ noteId: true }).openapi("NoteAttachment");
+
 export const AttachmentListSchema = z
   .object({
     items: z.array(AttachmentSchema),

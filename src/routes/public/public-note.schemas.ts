@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { VOTE_VALUES } from "../../db/schema";
 import { PageQuery } from "../../lib/schemas";
+import { NoteAttachmentSchema } from "../attachments/attachment.schemas";
 import { ListNotesQuery } from "../notes/note.schemas";
 
 const Vote = z.union(VOTE_VALUES.map((value) => z.literal(value)) as [z.ZodLiteral<1>, z.ZodLiteral<-1>]);
@@ -22,15 +23,7 @@ export const PublicNoteSchema = z
   .openapi("PublicNote");
 
 export const PublicNoteDetailSchema = PublicNoteSchema.extend({
-  attachments: z.array(
-    z.object({
-      id: z.uuid(),
-      filename: z.string(),
-      contentType: z.string(),
-      size: z.number().int(),
-      sha256: z.string(),
-    }),
-  ),
+  attachments: z.array(NoteAttachmentSchema),
 }).openapi("PublicNoteDetail");
 
 export const PublicFeedSchema = z

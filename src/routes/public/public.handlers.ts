@@ -31,10 +31,7 @@ export const listPublicNotes: AppRouteHandler<typeof routes.listPublicNotes> = a
 export const getPublicNote: AppRouteHandler<typeof routes.getPublicNote> = async (c) => {
   const { id } = c.req.valid("param");
   const viewer = c.get("viewer");
-  const produce = async () => {
-    const { version: _, ...note } = valueOrThrow(await queries.findPublicNote(c.var.db, viewer, id), asPublicNote);
-    return note;
-  };
+  const produce = async () => valueOrThrow(await queries.findPublicNote(c.var.db, viewer, id), asPublicNote);
   if (viewer) return c.json(await produce(), 200, VIEWER_HEADERS);
   return cachedPublicJson(c, { note: id }, "", produce);
 };

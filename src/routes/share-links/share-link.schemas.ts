@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { SHARE_LINK_LIMITS } from "../../db/schema";
 import { text, uuidParam } from "../../lib/schemas";
+import { NoteAttachmentSchema } from "../attachments/attachment.schemas";
 import { NoteIdParam } from "../notes/note.schemas";
 
 const { activePerNote, lifetimeDays } = SHARE_LINK_LIMITS;
@@ -48,18 +49,6 @@ export const ShareLinkListSchema = z
   })
   .openapi("ShareLinkList");
 
-const SharedAttachmentSchema = z
-  .object({
-    id: z.uuid(),
-    filename: z.string(),
-    contentType: z.string().openapi({ example: "image/png" }),
-    size: z.number().int().openapi({ description: "Bytes" }),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-  })
-  .openapi("SharedAttachment");
-
 export const SharedNoteSchema = z
   .object({
     id: z.uuid(),
@@ -69,7 +58,7 @@ export const SharedNoteSchema = z
     author: z.object({ displayName: z.string().nullable() }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    attachments: z.array(SharedAttachmentSchema),
+    attachments: z.array(NoteAttachmentSchema),
   })
   .openapi("SharedNote", { description: "A note read through a share link: read-only, its author by name only" });
 
