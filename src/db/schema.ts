@@ -44,6 +44,13 @@ export const SHARE_LINK_LIMITS = {
   lifetimeDays: 365,
 } as const;
 
+/** Revisions kept per note (the sweep prunes older ones), and the window in which one person's edits merge. */
+export const NOTE_REVISIONS = { kept: 100, mergeWithinSeconds: 60 } as const;
+/** Days a trashed note waits before the sweep purges it (and its bytes leave R2). */
+export const TRASH_RETENTION_DAYS = 30;
+/** How long an Idempotency-Key's first answer is replayed. */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+
 /** A vote: up or down; taking it back deletes it. */
 export const VOTE_VALUES = [1, -1] as const;
 
@@ -191,6 +198,10 @@ export const notes = pgTable(
     // Incremented by every change; the ETag is made from it.
     version: integer("version").notNull().default(1),
     attachmentCount: integer("attachment_count").notNull().default(0),
+    // Who made the current version (null: its owner, for notes from before this was kept).
+    editedBy: uuid("edited_by").references(() => users.id, { onDelete: "set null" }),
+    // In the trash since then: gone from every read but the trash's own, purged after TRASH_RETENTION_DAYS.
+    trashedAt: timestamp("trashed_at", { withTimezone: true, mode: "date" }),
     // The first publication; kept when unpublished, so the public feed's "new" order is stable.
     publishedAt: timestamp("published_at", { withTimezone: true, mode: "date" }),
     // Kept by the votes_count trigger (migrations), whatever removes a vote: exact, and one row to read.
@@ -221,8 +232,57 @@ export const notes = pgTable(
     index("notes_public_top_idx")
       .on(table.score.desc(), table.publishedAt.desc(), table.id.desc())
       .where(sql`${table.visibility} = 'public'`),
+    index("notes_trashed_idx").on(table.trashedAt).where(sql`${table.trashedAt} is not null`),
     index("notes_search_idx").using("gin", table.search),
     index("notes_tags_idx").using("gin", table.tags),
+  ],
+);
+
+/**
+ * Earlier versions of a note's title, content and tags, each written by the statement that replaced it.
+ * `version` is the note's version it was; `editedBy` who made that version.
+ */
+export const noteRevisions = pgTable(
+  "note_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    noteId: uuid("note_id")
+      .notNull()
+      .references(() => notes.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    title: text("title").notNull(),
+    content: text("content").notNull(),
+    tags: text("tags").array().notNull(),
+    editedBy: uuid("edited_by").references(() => users.id, { onDelete: "set null" }),
+    // When that version was made (the note's updated_at then), not when it was replaced.
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (table) => [
+    uniqueIndex("note_revisions_note_version_unique").on(table.noteId, table.version),
+    index("note_revisions_note_created_idx").on(table.noteId, table.createdAt.desc(), table.id.desc()),
+  ],
+);
+
+/**
+ * The first answer to a request sent with an Idempotency-Key, replayed to retries of it. `scope` is the
+ * caller (a user id, or the client network for anonymous requests); `fingerprint` what the request
+ * was (method, path, query and body); no `status` while the first is still running.
+ */
+export const idempotentRequests = pgTable(
+  "idempotent_requests",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    status: integer("status"),
+    headers: text("headers"),
+    body: text("body"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.scope, table.key] }),
+    index("idempotent_requests_expiry_idx").on(table.expiresAt),
   ],
 );
 
