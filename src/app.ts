@@ -17,6 +17,7 @@ import { notebooksRouter } from "./routes/notebooks/notebooks.index";
 import { notesRouter } from "./routes/notes/notes.index";
 import { publicRouter } from "./routes/public/public.index";
 import { shareLinksRouter } from "./routes/share-links/share-links.index";
+import { trashRouter } from "./routes/trash/trash.index";
 import { usersRouter } from "./routes/users/users.index";
 
 export function createApp() {
@@ -43,6 +44,7 @@ export function createApp() {
   app.route("/", notebooksRouter);
   app.route("/", invitationsRouter);
   app.route("/", shareLinksRouter);
+  app.route("/", trashRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

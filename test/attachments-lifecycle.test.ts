@@ -17,7 +17,7 @@ import { captureLogs } from "./support/logs";
 import { createNote } from "./support/notes";
 
 describe("attachment bytes follow their rows", () => {
-  it("deleting a note deletes its attachments' bytes", async () => {
+  it("trashing a note keeps its attachments' bytes; purging it deletes them", async () => {
     const { request, user } = await signUp();
     const note = await createNote(request);
     const keep = await createNote(request);
@@ -25,6 +25,8 @@ describe("attachment bytes follow their rows", () => {
     await upload(request, note.id, "two");
     await upload(request, keep.id, "stays");
     expect((await request(`/v1/notes/${note.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await objectsOf(user.id)).toHaveLength(3);
+    expect((await request(`/v1/trash/${note.id}`, { method: "DELETE" })).status).toBe(204);
     expect(await objectsOf(user.id)).toHaveLength(1);
     const { rows } = await testDatabase().execute(sql`select 1 from attachments where note_id = ${note.id}`);
     expect(rows).toHaveLength(0);
@@ -99,9 +101,13 @@ describe("a failure between the R2 write and the database write", () => {
         throw new Error("R2 is down");
       },
     } as unknown as R2Bucket;
-    // The note goes while R2 refuses: the row is gone, the key waits in the outbox.
+    // The note is purged while R2 refuses: the row is gone, the key waits in the outbox.
+    await api(`/v1/notes/${note.id}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${tokens.access_token}` },
+    });
     const response = await api(
-      `/v1/notes/${note.id}`,
+      `/v1/trash/${note.id}`,
       { method: "DELETE", headers: { Authorization: `Bearer ${tokens.access_token}` } },
       { ATTACHMENTS: failingBucket },
     );

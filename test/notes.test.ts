@@ -27,6 +27,7 @@ describe("POST /v1/notes", () => {
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       updatedAt: expect.any(String),
       attachmentCount: 0,
+      trashedAt: null,
       publishedAt: null,
       role: "owner",
     });

@@ -53,6 +53,8 @@ interface Fixture {
   attachmentId: string;
   invitationId: string;
   linkId: string;
+  /** A note of the notebook in the trash, for the trash's routes. */
+  trashedNoteId: string;
 }
 
 beforeAll(async () => {
@@ -93,18 +95,26 @@ async function arrange(): Promise<Fixture> {
   const attachment = await upload(owner.request, noteId, "shared bytes");
   const link = await owner.request(`/v1/notes/${noteId}/share-links`, json({}));
   expect(link.status).toBe(201);
+  const trashed = await owner.request("/v1/notes", json({ title: "Old", content: "", notebookId }));
+  const trashedNoteId = (await trashed.json<{ id: string }>()).id;
+  expect((await owner.request(`/v1/notes/${trashedNoteId}`, { method: "DELETE" })).status).toBe(204);
   return {
     notebookId,
     noteId,
     attachmentId: attachment.id,
     invitationId: (await invitation.json<{ id: string }>()).id,
     linkId: (await link.json<{ id: string }>()).id,
+    trashedNoteId,
   };
 }
 
 function requestFor(operation: RoleOperation, fixture: Fixture): { url: string; init: RequestInit } {
   const ids: Record<string, string> = {
-    id: operation.path.startsWith("/v1/notebooks") ? fixture.notebookId : fixture.noteId,
+    id: operation.path.startsWith("/v1/notebooks")
+      ? fixture.notebookId
+      : operation.path.startsWith("/v1/trash")
+        ? fixture.trashedNoteId
+        : fixture.noteId,
     attachmentId: fixture.attachmentId,
     userId: people.bystander.user.id,
     invitationId: fixture.invitationId,
@@ -129,6 +139,8 @@ async function state(fixture: Fixture) {
     (select json_agg(m order by m.user_id) from notebook_members m where notebook_id = ${fixture.notebookId}) as members,
     (select json_agg(i order by i.id) from notebook_invitations i where notebook_id = ${fixture.notebookId}) as invitations,
     (select json_agg(n order by n.id) from notes n where notebook_id = ${fixture.notebookId}) as notes,
+    (select json_agg(r order by r.id) from note_revisions r
+      where note_id in (select id from notes where notebook_id = ${fixture.notebookId})) as revisions,
     (select json_agg(a order by a.id) from attachments a
       where note_id in (select id from notes where notebook_id = ${fixture.notebookId})) as attachments,
     (select json_agg(l order by l.id) from share_links l where note_id = ${fixture.noteId}) as links,
@@ -144,7 +156,7 @@ async function missingIdProblem(operation: RoleOperation, fixture: Fixture) {
   const notebookFirst = operation.path.startsWith("/v1/notebooks") || operation.path === "/v1/notes";
   const madeUp = notebookFirst
     ? { ...fixture, notebookId: crypto.randomUUID() }
-    : { ...fixture, noteId: crypto.randomUUID() };
+    : { ...fixture, noteId: crypto.randomUUID(), trashedNoteId: crypto.randomUUID() };
   const { url, init } = requestFor(operation, madeUp);
   const { type, title, status, detail } = await (await people.owner.request(url, init)).json<Record<string, unknown>>();
   return { type, title, status, detail };

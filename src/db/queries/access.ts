@@ -53,29 +53,41 @@ export const canPublish = (access: SQL) =>
 /** SQL true when `role` may edit. */
 export const canEdit = (role: SQL) => sql`${role} in ('editor', 'owner')`;
 
-/**
- * Every note the caller can read, each with the caller's `role` on it: their loose notes (role owner)
- * and the notes of the notebooks they belong to (their role there), the rule of `roleOn` in two halves.
- * A union rather than one OR, so each half walks its own index (owner, notebook) for lookups by id and
- * for keyset listings alike; an OR made PostgreSQL scan every note.
- */
-export const readableNotes = sql`(
-  select n.*, 'owner' as role from ${notes} n where n.notebook_id is null and n.owner_id = ${me}
-  union all
-  select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
-  where m.user_id = ${me}
-)`;
+/** SQL true when the note row `note` is in the trash or, `inTrash` false, out of it. */
+const trashState = (note: SQL, inTrash: boolean) =>
+  inTrash ? sql`${note}.trashed_at is not null` : sql`${note}.trashed_at is null`;
 
 /**
- * CTEs ending in `access` (id, version, notebook_id, owner_id, role): the note `noteId` when the caller has
- * any role on it, for a statement that writes. The note is locked first, so a move that committed while
+ * The notes the caller has a role on, each with that `role`: their loose notes (role owner) and the
+ * notes of the notebooks they belong to (their role there), the rule of `roleOn` in two halves. A union
+ * rather than one OR, so each half walks its own index (owner, notebook) for lookups by id and for
+ * keyset listings alike; an OR made PostgreSQL scan every note.
+ */
+const notesWithRole = (inTrash: boolean) => sql`(
+  select n.*, 'owner' as role from ${notes} n
+  where n.notebook_id is null and n.owner_id = ${me} and ${trashState(sql`n`, inTrash)}
+  union all
+  select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
+  where m.user_id = ${me} and ${trashState(sql`n`, inTrash)}
+)`;
+
+/** Every note the caller can read, with their role on it. Trashed notes are in no read but the trash's. */
+export const readableNotes = notesWithRole(false);
+
+/** The caller's trash: trashed notes they may restore or purge (an editing role on them). */
+export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where t.role in ('editor', 'owner'))`;
+
+/**
+ * CTEs ending in `access` (id, version, notebook_id, owner_id, visibility, role): the note `noteId` when
+ * the caller has any role on it, for a statement that writes: out of the trash, or (`inTrash`) in it. The note is locked first, so a move that committed while
  * this statement ran is seen (its new notebook decides) and one that comes later waits; then the
  * membership row is share-locked, so a removal or demotion either waits for this write to commit or
  * commits first and this statement sees no role: no write lands after a removal is committed.
  */
-export const noteAccessForWrite = (noteId: string) => sql`
+export const noteAccessForWrite = (noteId: string, { inTrash = false } = {}) => sql`
   access_note as (
-    select id, version, notebook_id, owner_id from ${notes} where id = ${noteId}
+    select id, version, notebook_id, owner_id, visibility from ${notes} n
+    where id = ${noteId} and ${trashState(sql`n`, inTrash)}
     for no key update
   ),
   access_membership as (

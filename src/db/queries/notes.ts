@@ -20,7 +20,7 @@ import { exactTime, ifVersionIn, isoTimestamp, type Selected, selectList, textAr
 // outcomes apart.
 
 /** The API's note, straight from SQL, from a row aliased `n`: one expression per field of the answer. */
-const noteFields = {
+export const noteFields = {
   id: sql<string>`n.id`,
   title: sql<string>`n.title`,
   content: sql<string>`n.content`,
@@ -35,6 +35,7 @@ const noteFields = {
   updatedAt: isoTimestamp(sql`n.updated_at`),
   attachmentCount: sql<number>`n.attachment_count`,
   publishedAt: sql<string | null>`${isoTimestamp(sql`n.published_at`)}`,
+  trashedAt: sql<string | null>`${isoTimestamp(sql`n.trashed_at`)}`,
   role: sql<Role>`n.role`,
 };
 const noteColumns = selectList(noteFields);
@@ -208,44 +209,6 @@ export async function updateNote(
   const outcome = toOutcome(rows[0], { writes: true, moves: move !== undefined, publishes });
   // Nothing updated although everything else allowed it: the bytes did not fit (or, too, If-Match was stale).
   return outcome.kind === "stale" && rows[0]?.fits === false ? refused("over-quota") : outcome;
-}
-
-/**
- * Answers the deleted note's attachments' object keys, to delete right away (the trigger queues them
- * too), and whether it was published (its public copies go too).
- */
-export async function deleteNote(
-  db: Database,
-  auth: AccessTokenSubject,
-  noteId: string,
-  versions: number[] | undefined,
-): Promise<Outcome<{ objectKeys: string[]; wasPublic: boolean }>> {
-  const { rows } = await db.execute<{
-    authed: number;
-    currentVersion: number | null;
-    callerRole: Role | null;
-    deleted: number;
-    objectKeys: string[];
-    wasPublic: boolean;
-  }>(
-    asCaller(auth, {
-      with: sql`${noteAccessForWrite(noteId)},
-        deleted as (
-          delete from ${notes} n using access
-          where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
-          returning n.id, n.visibility
-        )`,
-      select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
-        (select count(*) from deleted)::int as deleted,
-        exists (select 1 from deleted where visibility = 'public') as "wasPublic",
-        array(select object_key from ${attachments} where note_id in (select id from deleted)) as "objectKeys"`,
-    }),
-  );
-  const row = rows[0];
-  const denied = accessDenied(row, "editor", "note");
-  if (denied || !row) return denied ?? unauthenticated;
-  // Only that the version differs is known here; the current ETag comes with the next GET.
-  return row.deleted ? done({ objectKeys: row.objectKeys, wasPublic: row.wasPublic }) : stale(null);
 }
 
 export type ListedNote = NoteRecord & { cursorTime: string; rank: number | null };

@@ -30,7 +30,8 @@ const publicNoteFields = {
 };
 export type PublicNoteRecord = Selected<typeof publicNoteFields>;
 
-const published = sql`n.visibility = 'public'`;
+// A trashed note is published no more until it is restored.
+const published = sql`n.visibility = 'public' and n.trashed_at is null`;
 const withAuthor = sql`${notes} n join ${users} u on u.id = n.owner_id`;
 
 export interface PublicFeedFilters {

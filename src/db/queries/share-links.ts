@@ -17,6 +17,10 @@ export type ShareLinkLimit = "share-link-limit";
 const live = (link: SQL) =>
   sql`${link}.revoked_at is null and (${link}.expires_at is null or ${link}.expires_at > now())`;
 
+/** SQL true when the link row `link` opens its note now: live, and the note out of the trash. */
+const opensNote = (link: SQL) =>
+  sql`${live(link)} and exists (select 1 from ${notes} t where t.id = ${link}.note_id and t.trashed_at is null)`;
+
 /** The API's share link from a row `l`: never its token, which is not stored. */
 const shareLinkFields = {
   id: sql<string>`l.id`,
@@ -149,7 +153,7 @@ export async function findSharedNote(db: Database, tokenHash: string): Promise<S
     from ${shareLinks} l
     join ${notes} n on n.id = l.note_id
     join ${users} u on u.id = n.owner_id
-    where l.token_hash = ${tokenHash} and ${live(sql`l`)}`);
+    where l.token_hash = ${tokenHash} and ${opensNote(sql`l`)}`);
   return rows[0];
 }
 
@@ -157,6 +161,6 @@ export async function findSharedNote(db: Database, tokenHash: string): Promise<S
 export async function findSharedAttachment(db: Database, tokenHash: string, attachmentId: string) {
   const { rows } = await db.execute<StoredFile>(sql`
     select ${storedFileColumns} from ${shareLinks} l join ${attachments} a on a.note_id = l.note_id and a.id = ${attachmentId}
-    where l.token_hash = ${tokenHash} and ${live(sql`l`)}`);
+    where l.token_hash = ${tokenHash} and ${opensNote(sql`l`)}`);
   return rows[0];
 }

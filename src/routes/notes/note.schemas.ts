@@ -19,6 +19,7 @@ export const NoteSchema = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     attachmentCount: z.number().int(),
+    trashedAt: z.iso.datetime().nullable().openapi({ description: "When it went to the trash; null outside it" }),
     publishedAt: z.iso.datetime().nullable().openapi({
       description: "When it was first made public; kept when unpublished. Null: never published",
     }),

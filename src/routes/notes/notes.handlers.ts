@@ -1,10 +1,10 @@
 import * as queries from "../../db/queries/notes";
+import { moveNote } from "../../db/queries/trash";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
 import { purgePublicCopies } from "../../lib/edge-cache";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import { storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
-import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./notes.routes";
 
@@ -56,11 +56,10 @@ export const updateNote: AppRouteHandler<typeof routes.updateNote> = async (c) =
 
 export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const { objectKeys, wasPublic } = valueOrThrow(
-    await queries.deleteNote(c.var.db, c.var.auth, c.req.valid("param").id, versions),
+  const { wasPublic } = valueOrThrow(
+    await moveNote(c.var.db, c.var.auth, c.req.valid("param").id, "trash", versions),
     asNote,
   );
-  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
   await purgePublicCopies(c, { notes: [c.req.valid("param").id], feed: wasPublic });
   return c.body(null, 204);
 };

@@ -102,9 +102,13 @@ export const deleteNote = signedInRoute(
     method: "delete",
     path: "/v1/notes/{id}",
     tags: ["Notes"],
-    summary: "Delete a note and its attachments",
+    summary: "Move a note to the trash",
+    description:
+      "It leaves every list, search, the public feed and its share links, and reads, edits and downloads answer " +
+      "404, until it is restored from /v1/trash. The sweep purges it, attachments' bytes included, after " +
+      "TRASH_RETENTION_DAYS (30); its bytes count against the quota until then.",
     request: { params: NoteIdParam, headers: ifMatch },
-    responses: { 204: { description: "Deleted" }, ...problems(401, 404, 412) },
+    responses: { 204: { description: "In the trash" }, ...problems(401, 404, 412) },
   },
   { role: { least: "editor", on: "note" } },
 );

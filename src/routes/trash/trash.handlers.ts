@@ -1,0 +1,36 @@
+import * as queries from "../../db/queries/trash";
+import { decodeCursor, keysetPage } from "../../lib/cursor";
+import { purgePublicCopies } from "../../lib/edge-cache";
+import { requiredVersions } from "../../lib/etag";
+import type { AppRouteHandler } from "../../lib/router";
+import { deleteObjectsInBackground } from "../../storage/delete-objects";
+import { valueOrThrow } from "../outcome";
+import type * as routes from "./trash.routes";
+
+const asTrashed = { noun: "note", missing: () => "No note with this id in your trash." };
+// Binds cursors to this listing, so a notes cursor never verifies here.
+const LISTING = { list: "trash" };
+
+export const listTrash: AppRouteHandler<typeof routes.listTrash> = async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const secret = c.var.config.PASSWORD_PEPPER;
+  const after = cursor ? await decodeCursor(cursor, { listing: LISTING, ranked: false, secret }) : undefined;
+  const rows = valueOrThrow(await queries.listTrash(c.var.db, c.var.auth, limit, after), asTrashed);
+  return c.json(await keysetPage(rows, limit, { listing: LISTING, secret }), 200);
+};
+
+export const restoreNote: AppRouteHandler<typeof routes.restoreNote> = async (c) => {
+  const { id } = c.req.valid("param");
+  const versions = requiredVersions(c.req.valid("header")["if-match"]);
+  const { wasPublic } = valueOrThrow(await queries.moveNote(c.var.db, c.var.auth, id, "restore", versions), asTrashed);
+  await purgePublicCopies(c, { notes: [id], feed: wasPublic });
+  return c.body(null, 204);
+};
+
+export const purgeNote: AppRouteHandler<typeof routes.purgeNote> = async (c) => {
+  const { id } = c.req.valid("param");
+  const versions = requiredVersions(c.req.valid("header")["if-match"]);
+  const { objectKeys } = valueOrThrow(await queries.moveNote(c.var.db, c.var.auth, id, "purge", versions), asTrashed);
+  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
+  return c.body(null, 204);
+};

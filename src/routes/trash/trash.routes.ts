@@ -1,0 +1,60 @@
+import { z } from "@hono/zod-openapi";
+import { problems } from "../../lib/openapi";
+import { PageQuery, text } from "../../lib/schemas";
+import { signedInRoute } from "../contracts";
+import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
+
+const tags = ["Trash"];
+const editor = { least: "editor", on: "note" } as const;
+const ifMatch = z.object({
+  "if-match": text().optional().openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
+});
+
+export const listTrash = signedInRoute({
+  method: "get",
+  path: "/v1/trash",
+  tags,
+  summary: "Trashed notes the caller may restore or purge, most recently trashed first",
+  description:
+    "Notes an editor or owner of their notebook (a loose note's owner) moved to the trash. Purged by the sweep " +
+    "after TRASH_RETENTION_DAYS (30).",
+  request: { query: PageQuery },
+  responses: {
+    200: {
+      description: "A page",
+      content: {
+        "application/json": {
+          schema: z.object({ items: z.array(NoteSchema), nextCursor: z.string().nullable() }).openapi("TrashPage"),
+        },
+      },
+    },
+    ...problems(401, 422),
+  },
+});
+
+export const restoreNote = signedInRoute(
+  {
+    method: "post",
+    path: "/v1/trash/{id}/restore",
+    tags,
+    summary: "Put a trashed note back where it was",
+    description:
+      "Back into its notebook (or loose) with its attachments, publication and share links. Only someone who " +
+      "can still edit it there may: a member who lost that role cannot, the notebook's editors can.",
+    request: { params: NoteIdParam, headers: ifMatch },
+    responses: { 204: { description: "Restored" }, ...problems(401, 404, 412) },
+  },
+  { role: editor },
+);
+
+export const purgeNote = signedInRoute(
+  {
+    method: "delete",
+    path: "/v1/trash/{id}",
+    tags,
+    summary: "Delete a trashed note for good, attachments' bytes included",
+    request: { params: NoteIdParam, headers: ifMatch },
+    responses: { 204: { description: "Purged" }, ...problems(401, 404, 412) },
+  },
+  { role: editor },
+);
