@@ -16,6 +16,7 @@ import { invitationsRouter } from "./routes/invitations/invitations.index";
 import { notebooksRouter } from "./routes/notebooks/notebooks.index";
 import { notesRouter } from "./routes/notes/notes.index";
 import { publicRouter } from "./routes/public/public.index";
+import { revisionsRouter } from "./routes/revisions/revisions.index";
 import { shareLinksRouter } from "./routes/share-links/share-links.index";
 import { trashRouter } from "./routes/trash/trash.index";
 import { usersRouter } from "./routes/users/users.index";
@@ -45,6 +46,7 @@ export function createApp() {
   app.route("/", invitationsRouter);
   app.route("/", shareLinksRouter);
   app.route("/", trashRouter);
+  app.route("/", revisionsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

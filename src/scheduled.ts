@@ -1,5 +1,6 @@
 import { createDatabase, type Database } from "./db/client";
 import { pruneLapsedInvitations } from "./db/queries/invitations";
+import { pruneRevisions } from "./db/queries/revisions";
 import { purgeExpiredTrash } from "./db/queries/trash";
 import { dueObjectKeys, postponeObjectKeys, settleObjectKeys } from "./db/queries/r2-outbox";
 import { pruneExpiredSessions } from "./db/queries/refresh-tokens";
@@ -11,13 +12,14 @@ const BATCH = 1000; // R2's limit for one delete call
 /**
  * The cron sweep: deletes R2 objects that no attachment row will ever confirm (an upload whose request
  * died between R2 and Postgres), objects of deleted or replaced attachments whose immediate deletion
- * failed or was deferred, notes trashed long ago, expired sessions and lapsed invitations.
+ * failed or was deferred, notes trashed long ago, revisions past the newest kept, expired sessions and lapsed invitations.
  */
 export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
   const db = createDatabase(configFrom(env));
   // Each duty runs whatever became of the other: R2 or a poisoned row must not keep sessions from expiring.
   // Purged first, so the bytes it queues are deleted by this same run.
   await purgeExpiredTrash(db).catch((error) => logError("sweep: purging the trash failed", error));
+  await pruneRevisions(db).catch((error) => logError("sweep: pruning revisions failed", error));
   const objects = await deleteDueObjects(env.ATTACHMENTS, db).catch((error) => {
     logError("sweep: deleting objects failed", error);
     return { deleted: 0, failed: 0 };

@@ -55,6 +55,8 @@ interface Fixture {
   linkId: string;
   /** A note of the notebook in the trash, for the trash's routes. */
   trashedNoteId: string;
+  /** A kept version of the note. */
+  revision: number;
 }
 
 beforeAll(async () => {
@@ -93,6 +95,11 @@ async function arrange(): Promise<Fixture> {
   expect(note.status).toBe(201);
   const noteId = (await note.json<{ id: string }>()).id;
   const attachment = await upload(owner.request, noteId, "shared bytes");
+  // Someone else's edit keeps the owner's version as a revision.
+  const edited = await editor.request(`/v1/notes/${noteId}`, json({ title: "Edited" }, { method: "PATCH" }));
+  expect(edited.status).toBe(200);
+  const revisions = await owner.request(`/v1/notes/${noteId}/revisions`);
+  const [revision] = (await revisions.json<{ items: { version: number }[] }>()).items;
   const link = await owner.request(`/v1/notes/${noteId}/share-links`, json({}));
   expect(link.status).toBe(201);
   const trashed = await owner.request("/v1/notes", json({ title: "Old", content: "", notebookId }));
@@ -105,6 +112,7 @@ async function arrange(): Promise<Fixture> {
     invitationId: (await invitation.json<{ id: string }>()).id,
     linkId: (await link.json<{ id: string }>()).id,
     trashedNoteId,
+    revision: revision?.version ?? 0,
   };
 }
 
@@ -119,6 +127,7 @@ function requestFor(operation: RoleOperation, fixture: Fixture): { url: string; 
     userId: people.bystander.user.id,
     invitationId: fixture.invitationId,
     linkId: fixture.linkId,
+    version: String(fixture.revision),
   };
   const url = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = ids[name];

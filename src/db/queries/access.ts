@@ -78,15 +78,18 @@ export const readableNotes = notesWithRole(false);
 export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where t.role in ('editor', 'owner'))`;
 
 /**
- * CTEs ending in `access` (id, version, notebook_id, owner_id, visibility, role): the note `noteId` when
- * the caller has any role on it, for a statement that writes: out of the trash, or (`inTrash`) in it. The note is locked first, so a move that committed while
+ * CTEs ending in `access` (the note's id, version, notebook_id, owner_id, visibility, title, content,
+ * tags, edited_by, updated_at, and the caller's role): the note `noteId` when the caller has any role
+ * on it, for a statement that writes: out of the trash, or (`inTrash`) in it. Read under the lock, so
+ * it is the version this statement replaces. The note is locked first, so a move that committed while
  * this statement ran is seen (its new notebook decides) and one that comes later waits; then the
  * membership row is share-locked, so a removal or demotion either waits for this write to commit or
  * commits first and this statement sees no role: no write lands after a removal is committed.
  */
 export const noteAccessForWrite = (noteId: string, { inTrash = false } = {}) => sql`
   access_note as (
-    select id, version, notebook_id, owner_id, visibility from ${notes} n
+    select id, version, notebook_id, owner_id, visibility, title, content, tags, edited_by, updated_at
+    from ${notes} n
     where id = ${noteId} and ${trashState(sql`n`, inTrash)}
     for no key update
   ),

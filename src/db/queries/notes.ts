@@ -13,6 +13,7 @@ import {
   readableNotes,
 } from "./access";
 import { asCaller, done, forbidden, missing, type Outcome, refused, stale, unauthenticated } from "./outcome";
+import { keepReplacedVersion, revisionToRestore } from "./revisions";
 import { exactTime, ifVersionIn, isoTimestamp, type Selected, selectList, textArray } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: it checks the session (`me`), the caller's
@@ -116,8 +117,8 @@ export async function insertNote(
     asCaller(auth, {
       with: sql`${destinationFor(values.notebookId, sql`(select id from me)`)},
         inserted as (
-          insert into ${notes} (owner_id, notebook_id, title, content, tags, pinned)
-          select (select id from me), ${values.notebookId}::uuid, ${values.title}, ${values.content},
+          insert into ${notes} (owner_id, edited_by, notebook_id, title, content, tags, pinned)
+          select (select id from me), (select id from me), ${values.notebookId}::uuid, ${values.title}, ${values.content},
             ${textArray(values.tags)}, ${values.pinned}
           from destination where ${canEdit(sql`destination.role`)}
           returning *
@@ -174,39 +175,55 @@ export async function updateNote(
   db: Database,
   auth: AccessTokenSubject,
   noteId: string,
-  patch: NotePatch,
+  change: NotePatch | { restore: number },
   versions: number[] | undefined,
   quotaBytes: number,
 ): Promise<Outcome<Note, "over-quota">> {
+  const restoring = "restore" in change ? change.restore : undefined;
+  const patch: NotePatch = "restore" in change ? {} : change;
   const changes: SQL[] = [];
+  if (restoring !== undefined) {
+    changes.push(
+      sql`title = (select title from revision)`,
+      sql`content = (select content from revision)`,
+      sql`tags = (select tags from revision)`,
+    );
+  }
   if (patch.title !== undefined) changes.push(sql`title = ${patch.title}`);
   if (patch.content !== undefined) changes.push(sql`content = ${patch.content}`);
   if (patch.tags !== undefined) changes.push(sql`tags = ${textArray(patch.tags)}`);
+  const rewrites = restoring !== undefined || [patch.title, patch.content, patch.tags].some((v) => v !== undefined);
   if (patch.pinned !== undefined) changes.push(sql`pinned = ${patch.pinned}`);
   if (patch.archived !== undefined) changes.push(sql`archived = ${patch.archived}`);
   if (patch.visibility !== undefined) changes.push(sql`visibility = ${patch.visibility}`);
   if (patch.visibility === "public") changes.push(sql`published_at = coalesce(n.published_at, now())`);
   const publishes = patch.visibility !== undefined;
   if (patch.notebookId !== undefined) changes.push(sql`notebook_id = ${patch.notebookId}::uuid`);
-  changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
+  changes.push(sql`version = n.version + 1`, sql`updated_at = now()`, sql`edited_by = (select id from me)`);
   const move = patch.notebookId === undefined ? undefined : moveParts(patch.notebookId, quotaBytes);
 
-  const { rows } = await db.execute<Found>(
+  const { rows } = await db.execute<Found & { revisionFound: number }>(
     asCaller(auth, {
       with: sql`${noteAccessForWrite(noteId)}, ${move?.with ?? sql``}
+        ${restoring === undefined ? sql`` : sql`${revisionToRestore(restoring)},`}
         updated as (
           update ${notes} n set ${sql.join(changes, sql`, `)}
           from access where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
             ${move?.allowed ?? sql``} ${publishes ? sql`and ${canPublish(sql`access`)}` : sql``}
+            ${restoring === undefined ? sql`` : sql`and exists (select 1 from revision)`}
           returning n.*, ${move?.role ?? sql`access.role`} as role
-        ) ${move?.requota ?? sql``}`,
+        ) ${move?.requota ?? sql``}
+        ${rewrites ? sql`, ${keepReplacedVersion}` : sql``}`,
       select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
         ${move?.columns ?? sql`0 as "destinationFound", null as "destinationRole", true as fits`},
-        (select ${canPublish(sql`access`)} from access) as "mayPublish", ${noteColumns}`,
+        (select ${canPublish(sql`access`)} from access) as "mayPublish",
+        ${restoring === undefined ? sql`1` : sql`(select count(*) from revision)::int`} as "revisionFound",
+        ${noteColumns}`,
       from: sql`left join updated n on true`,
     }),
   );
   const outcome = toOutcome(rows[0], { writes: true, moves: move !== undefined, publishes });
+  if (outcome.kind === "stale" && rows[0]?.revisionFound === 0) return missing("revision");
   // Nothing updated although everything else allowed it: the bytes did not fit (or, too, If-Match was stale).
   return outcome.kind === "stale" && rows[0]?.fits === false ? refused("over-quota") : outcome;
 }

@@ -1,0 +1,90 @@
+import { z } from "@hono/zod-openapi";
+import { problems } from "../../lib/openapi";
+import { PageQuery, queryInteger, text, uuidParam } from "../../lib/schemas";
+import { signedInRoute } from "../contracts";
+import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
+
+const tags = ["Revisions"];
+
+export const RevisionSchema = z
+  .object({
+    version: z.number().int().openapi({ description: "The note's version this was" }),
+    title: z.string(),
+    content: z.string(),
+    tags: z.array(z.string()),
+    editedBy: z.uuid().nullable().openapi({ description: "Who made this version; null once their account is gone" }),
+    createdAt: z.iso.datetime().openapi({ description: "When this version was made" }),
+  })
+  .openapi("Revision");
+
+const RevisionParams = z.object({
+  id: uuidParam("id"),
+  version: queryInteger({ min: 1, max: 2_147_483_647 }).openapi({ param: { name: "version", in: "path" } }),
+});
+
+const HISTORY =
+  "Every change to a note's title, content or tags keeps the version it replaced. Edits by one person within a " +
+  "minute merge into one revision; the newest 100 per note are kept.";
+
+export const listRevisions = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notes/{id}/revisions",
+    tags,
+    summary: "Earlier versions of a note, newest first",
+    description: HISTORY,
+    request: { params: NoteIdParam, query: PageQuery },
+    responses: {
+      200: {
+        description: "A page",
+        content: {
+          "application/json": {
+            schema: z
+              .object({ items: z.array(RevisionSchema), nextCursor: z.string().nullable() })
+              .openapi("RevisionPage"),
+          },
+        },
+      },
+      ...problems(401, 422),
+    },
+  },
+  { role: { least: "viewer", on: "note" } },
+);
+
+export const getRevision = signedInRoute(
+  {
+    method: "get",
+    path: "/v1/notes/{id}/revisions/{version}",
+    tags,
+    summary: "One earlier version of a note",
+    request: { params: RevisionParams },
+    responses: {
+      200: { description: "The revision", content: { "application/json": { schema: RevisionSchema } } },
+      ...problems(401),
+    },
+  },
+  { role: { least: "viewer", on: "note" } },
+);
+
+export const restoreRevision = signedInRoute(
+  {
+    method: "post",
+    path: "/v1/notes/{id}/revisions/{version}/restore",
+    tags,
+    summary: "Make an earlier version current again, as a new version",
+    description: "The version it replaces is kept as a revision like any change's.",
+    request: {
+      params: RevisionParams,
+      headers: z.object({
+        "if-match": text()
+          .optional()
+          .openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
+      }),
+    },
+    responses: {
+      200: { description: "The note", content: { "application/json": { schema: NoteSchema } } },
+      ...problems(401, 412),
+    },
+  },
+  { role: { least: "editor", on: "note" } },
+);
