@@ -27,6 +27,8 @@ export async function startBenchApp() {
   });
   return {
     url: worker.url,
+    /** For benchmarks that measure the database itself (sizes), with a client of their own. */
+    databaseUrl: stack.databaseUrl,
     /** Database round trips so far (HTTP queries and WebSocket sessions), from the local endpoint. */
     roundTrips: async () => {
       const stats = (await (await fetch(`http://${stack.neonEndpoint}/stats?database=${DATABASE}`)).json()) as {
