@@ -1,9 +1,10 @@
 import { createDatabase, type Database } from "./db/client";
+import { pruneExpiredIdempotentRequests } from "./db/queries/idempotent-requests";
 import { pruneLapsedInvitations } from "./db/queries/invitations";
-import { pruneRevisions } from "./db/queries/revisions";
-import { purgeExpiredTrash } from "./db/queries/trash";
 import { dueObjectKeys, postponeObjectKeys, settleObjectKeys } from "./db/queries/r2-outbox";
 import { pruneExpiredSessions } from "./db/queries/refresh-tokens";
+import { pruneRevisions } from "./db/queries/revisions";
+import { purgeExpiredTrash } from "./db/queries/trash";
 import { type Bindings, configFrom } from "./env";
 import { logError, logInfo } from "./lib/log";
 
@@ -12,7 +13,8 @@ const BATCH = 1000; // R2's limit for one delete call
 /**
  * The cron sweep: deletes R2 objects that no attachment row will ever confirm (an upload whose request
  * died between R2 and Postgres), objects of deleted or replaced attachments whose immediate deletion
- * failed or was deferred, notes trashed long ago, revisions past the newest kept, expired sessions and lapsed invitations.
+ * failed or was deferred, notes trashed long ago, revisions past the newest kept, expired sessions,
+ * lapsed invitations and expired Idempotency-Key answers.
  */
 export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
   const db = createDatabase(configFrom(env));
@@ -26,6 +28,9 @@ export async function sweep(env: Bindings): Promise<{ deleted: number; failed: n
   });
   await pruneExpiredSessions(db).catch((error) => logError("sweep: pruning sessions failed", error));
   await pruneLapsedInvitations(db).catch((error) => logError("sweep: pruning invitations failed", error));
+  await pruneExpiredIdempotentRequests(db).catch((error) =>
+    logError("sweep: pruning idempotent requests failed", error),
+  );
   logInfo("sweep", objects);
   return objects;
 }

@@ -3,8 +3,8 @@ import { cors } from "hono/cors";
 import { allowedOrigins } from "../env";
 import type { AppEnv } from "../lib/router";
 
-const EXPOSED = ["ETag", "Location", "Retry-After", "X-Request-Id", "WWW-Authenticate"];
-const ALLOWED = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-Id"];
+const EXPOSED = ["ETag", "Location", "Retry-After", "X-Request-Id", "WWW-Authenticate", "Idempotent-Replayed"];
+const ALLOWED = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-Id", "Idempotency-Key"];
 
 /** CORS as CORS_ORIGINS says: "*" or a comma-separated list of exact origins. */
 export function corsFromConfig(): MiddlewareHandler<AppEnv> {

@@ -1,12 +1,13 @@
-import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Role } from "../db/queries/access";
-import { problems } from "../lib/openapi";
+import { problemContent, problems } from "../lib/openapi";
 import { signedIn } from "../lib/openapi-security";
 import type { AppEnv } from "../lib/router";
 import { optionalUser, requireUser } from "../middleware/auth";
 import { limitBody } from "../middleware/body-limit";
 import { database } from "../middleware/database";
+import { IdempotencyKeyHeaders, idempotency } from "../middleware/idempotency";
 import { requireUtf8Json } from "../middleware/utf8-json";
 
 type Contract = Omit<RouteConfig, "security" | "middleware">;
@@ -23,6 +24,46 @@ const withDatabase = <R extends Contract>(contract: R): R["responses"] => ({
 /** Routes that take JSON refuse bytes that are not UTF-8 before the validator decodes them. */
 const bodyChecks = (contract: Contract) =>
   contract.request?.body?.content["application/json"] ? [requireUtf8Json()] : [];
+
+/** Routes that parse their body (JSON, a form) have small ones; the others stream theirs (uploads). */
+const parsesBody = (contract: Contract) =>
+  ["application/json", "application/x-www-form-urlencoded"].some((type) => contract.request?.body?.content[type]);
+
+const honoursKey = (contract: Contract, options: { ignoresIdempotencyKey?: boolean }) =>
+  (contract.method === "post" || contract.method === "put") && !options.ignoresIdempotencyKey;
+
+/**
+ * Every POST and PUT honours `Idempotency-Key` (README "Safe retries"): after auth and the database,
+ * so keys are the caller's and the claim has a connection. Nothing else: no key, no round trip.
+ */
+const retrySafety = (contract: Contract, options: { ignoresIdempotencyKey?: boolean }) =>
+  honoursKey(contract, options) ? [idempotency({ fingerprintBody: parsesBody(contract) ? "bytes" : "length" })] : [];
+
+/**
+ * The documented side of retrySafety: the optional header (merged into the contract's own header
+ * object) and the answers it adds. The route's own descriptions of 409 and 422 win. The handler's
+ * types do not change: it never reads the header, and only an optional member is added.
+ */
+function withIdempotencyKey<R extends Contract>(contract: R, options: { ignoresIdempotencyKey?: boolean }): R {
+  if (!honoursKey(contract, options)) return contract;
+  const own = contract.request?.headers;
+  if (own !== undefined && !(own instanceof z.ZodObject)) return contract;
+  return {
+    ...contract,
+    request: { ...contract.request, headers: own ? own.extend(IdempotencyKeyHeaders.shape) : IdempotencyKeyHeaders },
+    responses: {
+      409: {
+        description: "Conflict with the current state, or a request with this Idempotency-Key is still running",
+        content: problemContent,
+      },
+      422: {
+        description: "Request did not match the schema, or the Idempotency-Key was used with another request",
+        content: problemContent,
+      },
+      ...contract.responses,
+    },
+  } as R;
+}
 
 /**
  * Where a route's role rule applies: a note (its notebook's roles, or a loose note's owner), a notebook,
@@ -69,11 +110,23 @@ function withRoleRule<R extends Contract>(contract: R, rule: RoleRule | undefine
  */
 export function signedInRoute<const R extends Contract>(
   contract: R,
-  options: { maxBodyBytes?: number; role?: RoleRule; afterAuth?: MiddlewareHandler<AppEnv>[] } = {},
+  options: {
+    maxBodyBytes?: number;
+    role?: RoleRule;
+    afterAuth?: MiddlewareHandler<AppEnv>[];
+    ignoresIdempotencyKey?: boolean;
+  } = {},
 ) {
   const bodyLimit = options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)];
-  const middleware = [...bodyLimit, requireUser(), ...(options.afterAuth ?? []), ...bodyChecks(contract), database()];
-  const described = withRoleRule(contract, options.role);
+  const middleware = [
+    ...bodyLimit,
+    requireUser(),
+    ...(options.afterAuth ?? []),
+    ...bodyChecks(contract),
+    database(),
+    ...retrySafety(contract, options),
+  ];
+  const described = withIdempotencyKey(withRoleRule(contract, options.role), options);
   return createRoute({ ...described, responses: withDatabase(described), security: signedIn, middleware });
 }
 
@@ -84,14 +137,20 @@ export function signedInRoute<const R extends Contract>(
  */
 export function openRoute<const R extends Contract>(
   contract: R,
-  options: { before?: NonNullable<RouteConfig["middleware"]>[]; signInOptional?: boolean } = {},
+  options: {
+    before?: NonNullable<RouteConfig["middleware"]>[];
+    signInOptional?: boolean;
+    ignoresIdempotencyKey?: boolean;
+  } = {},
 ) {
   const middleware = [
     ...(options.signInOptional ? [optionalUser()] : []),
     ...(options.before ?? []).flat(),
     ...bodyChecks(contract),
     database(),
+    ...retrySafety(contract, options),
   ];
   const security = options.signInOptional ? { security: [{}, ...signedIn] } : {};
-  return createRoute({ ...contract, ...security, responses: withDatabase(contract), middleware });
+  const described = withIdempotencyKey(contract, options);
+  return createRoute({ ...described, ...security, responses: withDatabase(described), middleware });
 }

@@ -63,7 +63,8 @@ export const token = openRoute(
     },
   },
   // Only the password grant is limited per client IP, in the handler: refreshing guesses nothing.
-  { before: [limitBody(SMALL_BODY_BYTES)] },
+  // OAuth has its own retry rules (a rotated refresh token is spent): no Idempotency-Key here.
+  { before: [limitBody(SMALL_BODY_BYTES)], ignoresIdempotencyKey: true },
 );
 
 const RevokeRequestSchema = z
@@ -88,5 +89,5 @@ export const revoke = openRoute(
       ...problems(413),
     },
   },
-  { before: [limitBody(SMALL_BODY_BYTES)] },
+  { before: [limitBody(SMALL_BODY_BYTES)], ignoresIdempotencyKey: true },
 );

@@ -1,0 +1,150 @@
+import { z } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
+import {
+  claimKey,
+  type IdempotencyKeyRef,
+  releaseKey,
+  type StoredAnswer,
+  storeAnswer,
+} from "../db/queries/idempotent-requests";
+import { IDEMPOTENCY_TTL_HOURS } from "../db/schema";
+import { clientNetwork } from "../lib/client-ip";
+import { logError } from "../lib/log";
+import { Problem, problemType, sessionEnded, validationFailed } from "../lib/problem";
+import type { AppEnv } from "../lib/router";
+import { text } from "../lib/schemas";
+
+const KEY_PATH = "header.idempotency-key";
+const KEY_RULE = "must be 1 to 255 visible ASCII characters (0x21-0x7E)";
+
+/** The optional request header, as every POST and PUT that honours it documents it (see contracts.ts). */
+export const IdempotencyKeyHeaders = z.object({
+  "idempotency-key": text()
+    .min(1, KEY_RULE)
+    .max(255, KEY_RULE)
+    .regex(/^[\x21-\x7e]+$/, KEY_RULE)
+    .optional()
+    .openapi({
+      description:
+        `Makes a retry safe: the same key with the same request from the same caller within ` +
+        `${IDEMPOTENCY_TTL_HOURS} hours replays the first final answer (status, headers, body) with ` +
+        "`Idempotent-Replayed: true` instead of running again. The same key with another request is 422 " +
+        "`urn:cloud-notes:problem:idempotency-mismatch`; while the first is still running, 409 " +
+        "`urn:cloud-notes:problem:idempotency-in-progress` with `Retry-After`.",
+      example: "3f1c9a52-8d0e-4e7a-b1f4-6a2d9c0e7b35",
+    }),
+});
+
+export interface IdempotencyOptions {
+  /**
+   * What of the body the fingerprint covers: its bytes for the small JSON and form bodies the route
+   * parses (after its body limit), its Content-Length for bodies the route streams (uploads), which
+   * must not be read here.
+   */
+  fingerprintBody: "bytes" | "length";
+}
+
+// Per request, not part of the answer: set again by the global middleware on every response.
+const NOT_REPLAYED = /^(x-request-id|content-length|access-control-.*)$/i;
+
+/**
+ * `Idempotency-Key` with Stripe's semantics, after auth and database(): the first request with a key
+ * claims it (one statement) and, once it has a final answer, stores it (a second); retries of it
+ * replay that answer without running the route. Without the header, nothing happens: no round trip.
+ */
+export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
+  return async function idempotency(c, next) {
+    const header = c.req.header("Idempotency-Key");
+    if (header === undefined) return next();
+    const parsed = IdempotencyKeyHeaders.shape["idempotency-key"].safeParse(header);
+    if (!parsed.success || parsed.data === undefined)
+      throw validationFailed([{ path: KEY_PATH, message: parsed.error?.issues[0]?.message ?? KEY_RULE }]);
+
+    const caller = c.var.auth ?? c.var.viewer;
+    const ref: IdempotencyKeyRef = { scope: caller?.userId ?? `anon:${clientNetwork(c.req)}`, key: parsed.data };
+    const fingerprint = await fingerprintOf(c, options);
+    const claim = await claimKey(c.var.db, caller, ref, fingerprint);
+
+    switch (claim.kind) {
+      case "unauthenticated":
+        throw sessionEnded();
+      case "running":
+        if (claim.fingerprint !== null && claim.fingerprint !== fingerprint) throw keyReused();
+        throw stillRunning();
+      case "answered":
+        if (claim.fingerprint !== fingerprint) throw keyReused();
+        return replay(c, claim.answer);
+    }
+
+    try {
+      await next();
+    } catch (error) {
+      // The app's onError renders what a route throws before this sees it; this is the belt to those braces.
+      await releaseKey(c.var.db, ref, claim.claimedAt).catch((cause) => logError("idempotency: release failed", cause));
+      throw error;
+    }
+    const answer = await finalAnswer(c.res);
+    // The route's work is done either way; a failed write leaves the claim to be taken over later.
+    const settled = answer
+      ? storeAnswer(c.var.db, ref, claim.claimedAt, answer)
+      : releaseKey(c.var.db, ref, claim.claimedAt);
+    await settled.catch((error) => logError("idempotency: settling the key failed", error));
+  };
+}
+
+/** SHA-256 over what makes two requests the same one: method, path, query, Content-Type and the body. */
+async function fingerprintOf(c: Context<AppEnv>, options: IdempotencyOptions): Promise<string> {
+  const url = new URL(c.req.url);
+  const head = [
+    c.req.method,
+    url.pathname,
+    url.search,
+    c.req.header("Content-Type") ?? "",
+    options.fingerprintBody === "length" ? `length:${c.req.header("Content-Length") ?? ""}` : "bytes:",
+  ].join("\n");
+  const headBytes = new TextEncoder().encode(head);
+  // Hono caches the bytes, so the validator that follows (and requireUtf8Json before) read them once.
+  const body = options.fingerprintBody === "bytes" ? new Uint8Array(await c.req.arrayBuffer()) : new Uint8Array();
+  const message = new Uint8Array(headBytes.byteLength + body.byteLength);
+  message.set(headBytes);
+  message.set(body, headBytes.byteLength);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", message));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The answer worth replaying, or none when it is not final: a 5xx, or one that asks to retry
+ * (429, or a Retry-After such as concurrent-change's 409), since replaying it would make the
+ * retry it asks for impossible.
+ */
+async function finalAnswer(response: Response): Promise<StoredAnswer | undefined> {
+  const { status } = response;
+  if (status >= 500 || status === 429 || response.headers.has("Retry-After")) return undefined;
+  const headers = [...response.headers].filter(([name]) => !NOT_REPLAYED.test(name));
+  return { status, headers: JSON.stringify(headers), body: await response.clone().text() };
+}
+
+function replay(c: Context<AppEnv>, answer: StoredAnswer): Response {
+  const headers: Record<string, string> = Object.fromEntries(JSON.parse(answer.headers) as [string, string][]);
+  headers["Idempotent-Replayed"] = "true";
+  // 204 and 304 carry no body, and a Response refuses even an empty one with them.
+  if (answer.body === "") return c.body(null, answer.status as StatusCode, headers);
+  return c.body(answer.body, answer.status as ContentfulStatusCode, headers);
+}
+
+const stillRunning = () =>
+  new Problem(409, {
+    type: problemType("idempotency-in-progress"),
+    detail: "A request with this Idempotency-Key is still running; retry after it finishes.",
+    headers: { "Retry-After": "1" },
+  });
+
+const keyReused = () =>
+  new Problem(422, {
+    type: problemType("idempotency-mismatch"),
+    detail: "This Idempotency-Key was sent with another request; send a new key for a new request.",
+    extensions: {
+      errors: [{ path: KEY_PATH, message: "was used with a different method, path, query, Content-Type or body" }],
+    },
+  });
