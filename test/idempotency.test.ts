@@ -330,6 +330,7 @@ describe("Idempotency-Key", () => {
     );
     expect(documented).not.toContain("post /v1/auth/token");
     expect(documented).not.toContain("post /v1/auth/revoke");
+    expect(documented).not.toContain("post /v1/notes/{id}/share-links");
     expect(documented.every((operation) => /^(post|put) /.test(operation))).toBe(true);
   });
 });

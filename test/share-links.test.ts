@@ -201,6 +201,16 @@ describe("what a link gives away", () => {
     }
   });
 
+  it("ignores Idempotency-Key, so no token is kept for a replay: a retry makes a second link", async () => {
+    const owner = await signUp();
+    const note = await createNote(owner.request);
+    const keyed = () => owner.request(linksOf(note.id), json({}, { headers: { "Idempotency-Key": "same-key" } }));
+    const [first, second] = [await (await keyed()).json<NewShareLink>(), await (await keyed()).json<NewShareLink>()];
+    expect(first.token).not.toBe(second.token);
+    const { rows } = await testDatabase().execute(sql`select 1 from idempotent_requests where key = 'same-key'`);
+    expect(rows).toEqual([]);
+  });
+
   it("stores only the token's SHA-256", async () => {
     const owner = await signUp();
     const note = await createNote(owner.request);

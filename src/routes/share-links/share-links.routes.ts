@@ -48,7 +48,9 @@ export const createShareLink = signedInRoute(
       ...problems(400, 401, 409, 413, 415, 422),
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, role: publisher },
+  // A replay would have to keep the token, which is stored nowhere but in this one answer: a retry
+  // makes a second link (the first can be revoked), as with OAuth tokens.
+  { maxBodyBytes: SMALL_BODY_BYTES, role: publisher, ignoresIdempotencyKey: true },
 );
 
 export const listShareLinks = signedInRoute(
