@@ -88,6 +88,23 @@ describe("Idempotency-Key", () => {
     expect(await objectsOf(user.id)).toHaveLength(1);
   });
 
+  it("replays a multipart upload although the client draws a new boundary for the retry", async () => {
+    const { request, user } = await signUp();
+    const note = await createNote(request);
+    const key = newKey();
+    const send = () => {
+      const form = new FormData();
+      form.append("file", new File(["form bytes"], "form.txt", { type: "text/plain" }));
+      return request(`/v1/notes/${note.id}/attachments`, keyed(key, { method: "POST", body: form }));
+    };
+    expect((await send()).status).toBe(201);
+    const retry = await send();
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(await count(sql`select count(*) from attachments where note_id = ${note.id}`)).toBe(1);
+    expect(await objectsOf(user.id)).toHaveLength(1);
+  });
+
   it("answers 422 idempotency-mismatch for the same key with another body, and runs nothing", async () => {
     const { request, user } = await signUp();
     const key = newKey();
@@ -331,6 +348,7 @@ describe("Idempotency-Key", () => {
     expect(documented).not.toContain("post /v1/auth/token");
     expect(documented).not.toContain("post /v1/auth/revoke");
     expect(documented).not.toContain("post /v1/notes/{id}/share-links");
+    expect(documented).not.toContain("post /v1/users/me/password");
     expect(documented.every((operation) => /^(post|put) /.test(operation))).toBe(true);
   });
 });

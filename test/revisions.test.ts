@@ -5,7 +5,7 @@ import type { Note } from "../src/routes/notes/note.schemas";
 import type { RevisionSchema } from "../src/routes/revisions/revisions.routes";
 import { signUp } from "./support/accounts";
 import { roundTripsDuring, testDatabase } from "./support/api";
-import { runScheduledSweep } from "./support/attachments";
+import { runScheduledSweep, upload } from "./support/attachments";
 import { addMember, createNotebook } from "./support/notebooks";
 import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
@@ -17,7 +17,9 @@ const revisionsOf = async (user: Account, noteId: string) =>
   (await (await user.request(`/v1/notes/${noteId}/revisions?limit=100`)).json<{ items: Revision[] }>()).items;
 /** Moves the note's current version out of the merge window, as if its author had paused. */
 const pause = (noteId: string) =>
-  testDatabase().execute(sql`update notes set updated_at = updated_at - interval '2 minutes' where id = ${noteId}`);
+  testDatabase().execute(
+    sql`update notes set content_updated_at = content_updated_at - interval '2 minutes' where id = ${noteId}`,
+  );
 
 describe("revisions", () => {
   it("keeps the replaced version on every change of title, content or tags, and on nothing else", async () => {
@@ -60,6 +62,29 @@ describe("revisions", () => {
     expect(kept).toMatchObject({ content: "draft 4", editedBy: owner.user.id });
   });
 
+  it("judges a merge by who wrote the text and when, not by someone else's pin or upload", async () => {
+    const [owner, editor] = await Promise.all([signUp(), signUp()]);
+    const notebook = await createNotebook(owner);
+    await addMember(owner, notebook.id, editor, "editor");
+    const note = await createNote(owner.request, { notebookId: notebook.id, content: "owner's text" });
+    await editor.request(`/v1/notes/${note.id}`, patchJson({ pinned: true }));
+    await editor.request(`/v1/notes/${note.id}`, patchJson({ content: "editor's text" }));
+    expect((await revisionsOf(owner, note.id)).map((revision) => revision.content)).toEqual(["owner's text"]);
+
+    // An hour passes (for the note and its history alike); an upload by the owner does not make the
+    // editor's text fresh.
+    await testDatabase().execute(sql`
+      update notes set content_updated_at = content_updated_at - interval '1 hour' where id = ${note.id}`);
+    await testDatabase().execute(sql`
+      update note_revisions set created_at = created_at - interval '1 hour' where note_id = ${note.id}`);
+    await upload(owner.request, note.id, "a file");
+    await editor.request(`/v1/notes/${note.id}`, patchJson({ content: "editor's second text" }));
+    expect((await revisionsOf(owner, note.id)).map((revision) => revision.content)).toEqual([
+      "editor's text",
+      "owner's text",
+    ]);
+  });
+
   it("restores a version as a new one, honouring If-Match, and keeps the one it replaced", async () => {
     const author = await signUp();
     const note = await createNote(author.request, { title: "first" });
@@ -73,8 +98,12 @@ describe("revisions", () => {
     expect(restored.status).toBe(200);
     expect(restored.headers.get("etag")).toBe(`"v${second.version + 1}"`);
     expect(await restored.json()).toMatchObject({ title: "first", version: second.version + 1 });
-    // Without If-Match too; the restore replaced "second" within the author's minute, so it merged.
+    // A restore keeps what it replaced even within the author's minute: it can always be undone.
+    expect((await author.request(`/v1/notes/${note.id}/revisions`)).status).toBe(200);
+    const titles = async () => (await revisionsOf(author, note.id)).map((revision) => revision.title);
+    expect(await titles()).toEqual(["second", "first"]);
     expect((await restore()).status).toBe(200);
+    expect(await titles()).toEqual(["first", "second", "first"]);
     const one = await author.request(`/v1/notes/${note.id}/revisions/1`);
     expect(await one.json()).toMatchObject({ version: 1, title: "first" });
     await expectProblem(await author.request(`/v1/notes/${note.id}/revisions/99/restore`, { method: "POST" }), 404);

@@ -198,8 +198,10 @@ export const notes = pgTable(
     // Incremented by every change; the ETag is made from it.
     version: integer("version").notNull().default(1),
     attachmentCount: integer("attachment_count").notNull().default(0),
-    // Who made the current version (null: its owner, for notes from before this was kept).
+    // Who wrote the current title, content and tags, and when (null: its owner, for notes from before
+    // this was kept): what a revision records, and what decides whether one person's edits merge.
     editedBy: uuid("edited_by").references(() => users.id, { onDelete: "set null" }),
+    contentUpdatedAt: timestamp("content_updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     // In the trash since then: gone from every read but the trash's own, purged after TRASH_RETENTION_DAYS.
     trashedAt: timestamp("trashed_at", { withTimezone: true, mode: "date" }),
     // The first publication; kept when unpublished, so the public feed's "new" order is stable.
@@ -233,6 +235,8 @@ export const notes = pgTable(
       .on(table.score.desc(), table.publishedAt.desc(), table.id.desc())
       .where(sql`${table.visibility} = 'public'`),
     index("notes_trashed_idx").on(table.trashedAt).where(sql`${table.trashedAt} is not null`),
+    // For the set-null when an editor's account goes.
+    index("notes_edited_by_idx").on(table.editedBy),
     index("notes_search_idx").using("gin", table.search),
     index("notes_tags_idx").using("gin", table.tags),
   ],
@@ -259,6 +263,7 @@ export const noteRevisions = pgTable(
   },
   (table) => [
     uniqueIndex("note_revisions_note_version_unique").on(table.noteId, table.version),
+    index("note_revisions_edited_by_idx").on(table.editedBy),
     index("note_revisions_note_created_idx").on(table.noteId, table.createdAt.desc(), table.id.desc()),
   ],
 );

@@ -84,11 +84,14 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
       await releaseKey(c.var.db, ref, claim.claimedAt).catch((cause) => logError("idempotency: release failed", cause));
       throw error;
     }
-    const answer = await finalAnswer(c.res);
+    const verdict = await settle(c.res);
     // The route's work is done either way; a failed write leaves the claim to be taken over later.
-    const settled = answer
-      ? storeAnswer(c.var.db, ref, claim.claimedAt, answer)
-      : releaseKey(c.var.db, ref, claim.claimedAt);
+    const settled =
+      verdict.kind === "store"
+        ? storeAnswer(c.var.db, ref, claim.claimedAt, verdict.answer)
+        : verdict.kind === "release"
+          ? releaseKey(c.var.db, ref, claim.claimedAt)
+          : Promise.resolve();
     await settled.catch((error) => logError("idempotency: settling the key failed", error));
   };
 }
@@ -100,7 +103,10 @@ async function fingerprintOf(c: Context<AppEnv>, options: IdempotencyOptions): P
     c.req.method,
     url.pathname,
     url.search,
-    c.req.header("Content-Type") ?? "",
+    // Streamed bodies by their media type alone: a multipart client draws a new boundary every time.
+    options.fingerprintBody === "length"
+      ? (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase()
+      : (c.req.header("Content-Type") ?? ""),
     options.fingerprintBody === "length" ? `length:${c.req.header("Content-Length") ?? ""}` : "bytes:",
   ].join("\n");
   const headBytes = new TextEncoder().encode(head);
@@ -114,15 +120,23 @@ async function fingerprintOf(c: Context<AppEnv>, options: IdempotencyOptions): P
 }
 
 /**
- * The answer worth replaying, or none when it is not final: a 5xx, or one that asks to retry
- * (429, or a Retry-After such as concurrent-change's 409), since replaying it would make the
- * retry it asks for impossible.
+ * What becomes of the key once the route answered:
+ * - `hold`: a 503 (the database did not answer): the write may have committed unseen, so the claim
+ *   stays and retries get 409 until it can be taken over, rather than running the write twice now;
+ * - `release`: an answer that nothing was written and that asks for a retry (429, or a Retry-After
+ *   such as concurrent-change's 409), or one marked `no-store` (it holds secrets, tokens, that must
+ *   not be kept): the key is free for the retry;
+ * - `store`: every other answer is final, 4xx and 500 included (Stripe's rule), and is replayed.
  */
-async function finalAnswer(response: Response): Promise<StoredAnswer | undefined> {
+async function settle(
+  response: Response,
+): Promise<{ kind: "store"; answer: StoredAnswer } | { kind: "release" } | { kind: "hold" }> {
   const { status } = response;
-  if (status >= 500 || status === 429 || response.headers.has("Retry-After")) return undefined;
+  if (status === 503) return { kind: "hold" };
+  const noStore = /\bno-store\b/i.test(response.headers.get("Cache-Control") ?? "");
+  if (status === 429 || response.headers.has("Retry-After") || noStore) return { kind: "release" };
   const headers = [...response.headers].filter(([name]) => !NOT_REPLAYED.test(name));
-  return { status, headers: JSON.stringify(headers), body: await response.clone().text() };
+  return { kind: "store", answer: { status, headers: JSON.stringify(headers), body: await response.clone().text() } };
 }
 
 function replay(c: Context<AppEnv>, answer: StoredAnswer): Response {

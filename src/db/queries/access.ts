@@ -79,7 +79,7 @@ export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where
 
 /**
  * CTEs ending in `access` (the note's id, version, notebook_id, owner_id, visibility, title, content,
- * tags, edited_by, updated_at, and the caller's role): the note `noteId` when the caller has any role
+ * tags, edited_by, content_updated_at, and the caller's role): the note `noteId` when the caller has any role
  * on it, for a statement that writes: out of the trash, or (`inTrash`) in it. Read under the lock, so
  * it is the version this statement replaces. The note is locked first, so a move that committed while
  * this statement ran is seen (its new notebook decides) and one that comes later waits; then the
@@ -88,7 +88,7 @@ export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where
  */
 export const noteAccessForWrite = (noteId: string, { inTrash = false } = {}) => sql`
   access_note as (
-    select id, version, notebook_id, owner_id, visibility, title, content, tags, edited_by, updated_at
+    select id, version, notebook_id, owner_id, visibility, title, content, tags, edited_by, content_updated_at
     from ${notes} n
     where id = ${noteId} and ${trashState(sql`n`, inTrash)}
     for no key update

@@ -199,7 +199,8 @@ export async function updateNote(
   if (patch.visibility === "public") changes.push(sql`published_at = coalesce(n.published_at, now())`);
   const publishes = patch.visibility !== undefined;
   if (patch.notebookId !== undefined) changes.push(sql`notebook_id = ${patch.notebookId}::uuid`);
-  changes.push(sql`version = n.version + 1`, sql`updated_at = now()`, sql`edited_by = (select id from me)`);
+  changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
+  if (rewrites) changes.push(sql`edited_by = (select id from me)`, sql`content_updated_at = now()`);
   const move = patch.notebookId === undefined ? undefined : moveParts(patch.notebookId, quotaBytes);
 
   const { rows } = await db.execute<Found & { revisionFound: number }>(
@@ -213,7 +214,7 @@ export async function updateNote(
             ${restoring === undefined ? sql`` : sql`and exists (select 1 from revision)`}
           returning n.*, ${move?.role ?? sql`access.role`} as role
         ) ${move?.requota ?? sql``}
-        ${rewrites ? sql`, ${keepReplacedVersion}` : sql``}`,
+        ${rewrites ? sql`, ${keepReplacedVersion({ merge: restoring === undefined })}` : sql``}`,
       select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
         ${move?.columns ?? sql`0 as "destinationFound", null as "destinationRole", true as fits`},
         (select ${canPublish(sql`access`)} from access) as "mayPublish",

@@ -15,17 +15,25 @@ import { exactTime, isoTimestamp, type Nullable, type Selected, selectList } fro
 
 /**
  * CTE `revised`, for a statement whose CTEs `access` (noteAccessForWrite: the version being replaced,
- * read under the lock) and `updated` (the change, empty when it did not happen) come before it.
+ * read under the lock) and `updated` (the change, empty when it did not happen) come before it. Who
+ * wrote the text and when are the note's edited_by and content_updated_at, which only changes of the
+ * text move: a pin, a move or a new attachment by someone else neither hides nor freshens a version.
+ * `merge` false (a restore) keeps the replaced version whoever wrote it and when: undoing a restore
+ * must stay possible.
  */
-export const keepReplacedVersion = sql`revised as (
+export const keepReplacedVersion = ({ merge }: { merge: boolean }) => sql`revised as (
   insert into ${noteRevisions} (note_id, version, title, content, tags, edited_by, created_at)
-  select a.id, a.version, a.title, a.content, a.tags, coalesce(a.edited_by, a.owner_id), a.updated_at
+  select a.id, a.version, a.title, a.content, a.tags, coalesce(a.edited_by, a.owner_id), a.content_updated_at
   from access a
   where exists (select 1 from updated)
-    and not (
-      coalesce(a.edited_by, a.owner_id) = (select id from me)
-      and a.updated_at > now() - make_interval(secs => ${NOTE_REVISIONS.mergeWithinSeconds})
-    )
+    ${
+      merge
+        ? sql`and not (
+            coalesce(a.edited_by, a.owner_id) = (select id from me)
+            and a.content_updated_at > now() - make_interval(secs => ${NOTE_REVISIONS.mergeWithinSeconds})
+          )`
+        : sql``
+    }
   on conflict (note_id, version) do nothing
 )`;
 
@@ -99,9 +107,12 @@ export async function findRevision(
 /** For the sweep: keeps the newest NOTE_REVISIONS.kept revisions of each note. */
 export function pruneRevisions(db: Database) {
   return db.execute(sql`
+    with crowded as (
+      select note_id from ${noteRevisions} group by note_id having count(*) > ${NOTE_REVISIONS.kept}
+    )
     delete from ${noteRevisions} r using (
       select id, row_number() over (partition by note_id order by version desc) as newer
-      from ${noteRevisions}
+      from ${noteRevisions} where note_id in (select note_id from crowded)
     ) ranked
     where r.id = ranked.id and ranked.newer > ${NOTE_REVISIONS.kept}`);
 }

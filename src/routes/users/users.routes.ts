@@ -57,7 +57,8 @@ export const changePassword = signedInRoute(
       ...problems(400, 401, 403, 413, 422, 429),
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES },
+  // It answers new tokens, which are kept nowhere; and it ends the session a retry would replay to.
+  { maxBodyBytes: SMALL_BODY_BYTES, ignoresIdempotencyKey: true },
 );
 
 const DeleteMeSchema = z.strictObject({ password: text().min(1).max(1024) }).openapi("DeleteMe");
