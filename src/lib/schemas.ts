@@ -48,3 +48,11 @@ export const PageQuery = z.object({
   limit: queryInteger({ min: 1, max: 100 }).default(20).openapi({ default: 20, example: 20 }),
   cursor: text().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
 });
+
+/** The optional If-Match request header of a conditional write on a `noun` ("note", "notebook"). */
+export const ifMatchHeader = (noun: string) =>
+  z.object({
+    "if-match": text()
+      .optional()
+      .openapi({ description: `Apply only if the ${noun} still has this ETag (412 if not)` }),
+  });

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { PageQuery, text } from "../../lib/schemas";
+import { ifMatchHeader, PageQuery, text } from "../../lib/schemas";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { signedInRoute } from "../contracts";
 import {
@@ -18,9 +18,7 @@ import {
 const tags = ["Notebooks"];
 const notebookJson = { "application/json": { schema: NotebookSchema } };
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
-const ifMatch = z.object({
-  "if-match": text().optional().openapi({ description: "Apply only if the notebook still has this ETag (412 if not)" }),
-});
+const ifMatch = ifMatchHeader("notebook");
 const body = <S extends z.ZodType>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
 const members = { on: "notebook", least: "viewer" } as const;
 const owner = { on: "notebook", least: "owner" } as const;

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { text } from "../../lib/schemas";
+import { ifMatchHeader, text } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import {
   CreateNoteSchema,
@@ -16,9 +16,7 @@ const NOTE_BODY_BYTES = 1024 * 1024;
 
 const noteJson = { "application/json": { schema: NoteSchema } };
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
-const ifMatch = z.object({
-  "if-match": text().optional().openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
-});
+const ifMatch = ifMatchHeader("note");
 
 export const createNote = signedInRoute(
   {

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { PageQuery, queryInteger, text, uuidParam } from "../../lib/schemas";
+import { ifMatchHeader, PageQuery, queryInteger, uuidParam } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
 
@@ -75,11 +75,7 @@ export const restoreRevision = signedInRoute(
     description: "The version it replaces is kept as a revision like any change's.",
     request: {
       params: RevisionParams,
-      headers: z.object({
-        "if-match": text()
-          .optional()
-          .openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
-      }),
+      headers: ifMatchHeader("note"),
     },
     responses: {
       200: { description: "The note", content: { "application/json": { schema: NoteSchema } } },

@@ -1,14 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { PageQuery, text } from "../../lib/schemas";
+import { ifMatchHeader, PageQuery } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
 
 const tags = ["Trash"];
 const editor = { least: "editor", on: "note" } as const;
-const ifMatch = z.object({
-  "if-match": text().optional().openapi({ description: "Apply only if the note still has this ETag (412 if not)" }),
-});
+const ifMatch = ifMatchHeader("note");
 
 export const listTrash = signedInRoute({
   method: "get",
