@@ -59,5 +59,12 @@ export async function signedInUser(url: string, email = "bench@example.com") {
       body: new URLSearchParams({ grant_type: "password", username: email, password }),
     });
   const tokens = (await (await signIn()).json()) as { access_token: string };
-  return { signIn, authorization: `Bearer ${tokens.access_token}` };
+  const authorization = `Bearer ${tokens.access_token}`;
+  /** A JSON request as this user. */
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { authorization, "content-type": "application/json", ...init.headers },
+    });
+  return { signIn, authorization, call };
 }

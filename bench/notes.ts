@@ -12,15 +12,8 @@ const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.strin
 
 const app = await startBenchApp();
 try {
-  const caller =
-    (authorization: string) =>
-    (path: string, init: RequestInit = {}) =>
-      fetch(`${app.url}${path}`, {
-        ...init,
-        headers: { authorization, "content-type": "application/json", ...init.headers },
-      });
-  const owner = caller((await signedInUser(app.url)).authorization);
-  const member = caller((await signedInUser(app.url, "member@example.com")).authorization);
+  const owner = (await signedInUser(app.url)).call;
+  const member = (await signedInUser(app.url, "member@example.com")).call;
 
   // The owner's notebook, shared with the member as editor the way users do it: invite, then accept.
   const notebook = (await (await owner("/v1/notebooks", post({ name: "Team" }))).json()) as { id: string };

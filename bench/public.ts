@@ -10,14 +10,7 @@ const VOTERS = 30;
 
 const app = await startBenchApp();
 try {
-  const as =
-    (authorization: string) =>
-    (path: string, init: RequestInit = {}) =>
-      fetch(`${app.url}${path}`, {
-        ...init,
-        headers: { authorization, "content-type": "application/json", ...init.headers },
-      });
-  const author = as((await signedInUser(app.url)).authorization);
+  const author = (await signedInUser(app.url)).call;
   const ids: string[] = [];
   for (let i = 0; i < 200; i++) {
     const body = JSON.stringify({
@@ -31,7 +24,7 @@ try {
   }
   // Scores spread over the notes, so `top` has an order to keep.
   for (let v = 0; v < VOTERS; v++) {
-    const voter = as((await signedInUser(app.url, `voter-${v}@example.com`)).authorization);
+    const voter = (await signedInUser(app.url, `voter-${v}@example.com`)).call;
     for (let i = v % 7; i < ids.length; i += 7) {
       const body = JSON.stringify({ value: (i + v) % 3 ? 1 : -1 });
       await voter(`/v1/public/notes/${ids[i]}/vote`, { method: "PUT", body });

@@ -15,15 +15,8 @@ const app = await startBenchApp();
 const db = new pg.Client({ connectionString: app.databaseUrl });
 await db.connect();
 try {
-  const as =
-    (authorization: string) =>
-    (path: string, init: RequestInit = {}) =>
-      fetch(`${app.url}${path}`, {
-        ...init,
-        headers: { authorization, "content-type": "application/json", ...init.headers },
-      });
-  const owner = as((await signedInUser(app.url)).authorization);
-  const editor = as((await signedInUser(app.url, "editor@example.com")).authorization);
+  const owner = (await signedInUser(app.url)).call;
+  const editor = (await signedInUser(app.url, "editor@example.com")).call;
   const { id: notebookId } = (await (
     await owner("/v1/notebooks", { method: "POST", body: JSON.stringify({ name: "N" }) })
   ).json()) as { id: string };
