@@ -50,7 +50,8 @@ export const updateNote: AppRouteHandler<typeof routes.updateNote> = async (c) =
   );
   // Edited, published or unpublished: a cached public copy would be stale.
   const unpublishing = c.req.valid("json").visibility === "private";
-  await purgePublicCopies(c, { notes: [note.id], feed: note.visibility === "public" || unpublishing });
+  // Only a note that is or was public has copies (a private note's edit costs no cache write).
+  if (note.visibility === "public" || unpublishing) await purgePublicCopies(c, { notes: [note.id], feed: true });
   return c.json(note, 200, { ETag: etagFor(note.version) });
 };
 
@@ -60,7 +61,7 @@ export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) =
     await moveNote(c.var.db, c.var.auth, c.req.valid("param").id, "trash", versions),
     asNote,
   );
-  await purgePublicCopies(c, { notes: [c.req.valid("param").id], feed: wasPublic });
+  if (wasPublic) await purgePublicCopies(c, { notes: [c.req.valid("param").id], feed: true });
   return c.body(null, 204);
 };
 

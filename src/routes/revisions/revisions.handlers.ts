@@ -39,6 +39,6 @@ export const restoreRevision: AppRouteHandler<typeof routes.restoreRevision> = a
     await updateNote(c.var.db, c.var.auth, id, { restore: version }, versions, quota),
     asRevision,
   );
-  await purgePublicCopies(c, { notes: [note.id], feed: note.visibility === "public" });
+  if (note.visibility === "public") await purgePublicCopies(c, { notes: [note.id], feed: true });
   return c.json(note, 200, { ETag: etagFor(note.version) });
 };

@@ -23,7 +23,7 @@ export const restoreNote: AppRouteHandler<typeof routes.restoreNote> = async (c)
   const { id } = c.req.valid("param");
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
   const { wasPublic } = valueOrThrow(await queries.moveNote(c.var.db, c.var.auth, id, "restore", versions), asTrashed);
-  await purgePublicCopies(c, { notes: [id], feed: wasPublic });
+  if (wasPublic) await purgePublicCopies(c, { notes: [id], feed: true });
   return c.body(null, 204);
 };
 
