@@ -43,6 +43,10 @@ export const queryInteger = (bounds: { min: number; max: number }) =>
 export const uuidParam = (name: string) =>
   z.uuid().openapi({ param: { name, in: "path" }, example: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" });
 
+/** A keyset listing's answer: a page of `item` and the cursor to the next page (null on the last). */
+export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+
 /** `limit` and `cursor` of a keyset listing; listings with filters extend it. */
 export const PageQuery = z.object({
   limit: queryInteger({ min: 1, max: 100 }).default(20).openapi({ default: 20, example: 20 }),

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { GRANTABLE_ROLES } from "../../db/schema";
-import { uuidParam } from "../../lib/schemas";
+import { pageSchema, uuidParam } from "../../lib/schemas";
 import { EmailSchema } from "../../sessions/credentials";
 import { NotebookIdParam } from "../notebooks/notebook.schemas";
 
@@ -42,9 +42,7 @@ export const ReceivedInvitationSchema = z
 
 export type ReceivedInvitation = z.infer<typeof ReceivedInvitationSchema>;
 
-export const ReceivedInvitationPageSchema = z
-  .object({ items: z.array(ReceivedInvitationSchema), nextCursor: z.string().nullable() })
-  .openapi("ReceivedInvitationPage");
+export const ReceivedInvitationPageSchema = pageSchema(ReceivedInvitationSchema, "ReceivedInvitationPage");
 
 export const InvitationParams = NotebookIdParam.extend({ invitationId: uuidParam("invitationId") });
 export const InvitationIdParam = z.object({ id: uuidParam("id") });

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { GRANTABLE_ROLES, NOTEBOOK_LIMITS, ROLES } from "../../db/schema";
-import { text, uuidParam } from "../../lib/schemas";
+import { pageSchema, text, uuidParam } from "../../lib/schemas";
 
 const { nameLength, descriptionLength } = NOTEBOOK_LIMITS;
 
@@ -32,9 +32,7 @@ export const UpdateNotebookSchema = z
   .refine((patch) => Object.keys(patch).length > 0, "name at least one field to change")
   .openapi("UpdateNotebook");
 
-export const NotebookPageSchema = z
-  .object({ items: z.array(NotebookSchema), nextCursor: z.string().nullable() })
-  .openapi("NotebookPage");
+export const NotebookPageSchema = pageSchema(NotebookSchema, "NotebookPage");
 
 export const MemberSchema = z
   .object({

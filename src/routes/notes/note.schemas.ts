@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { NOTE_LIMITS, NOTE_SCOPES, NOTE_SORTS, ROLES, VISIBILITIES } from "../../db/schema";
-import { PageQuery, text, uuidParam } from "../../lib/schemas";
+import { PageQuery, pageSchema, text, uuidParam } from "../../lib/schemas";
 
 const { titleLength, contentLength, tagLength, tags: maxTags } = NOTE_LIMITS;
 
@@ -111,8 +111,6 @@ export const ListNotesQuery = PageQuery.extend({
 
 export type ListNotesFilters = z.infer<typeof ListNotesQuery>;
 
-export const NotePageSchema = z
-  .object({ items: z.array(NoteSchema), nextCursor: z.string().nullable() })
-  .openapi("NotePage");
+export const NotePageSchema = pageSchema(NoteSchema, "NotePage");
 
 export const NoteIdParam = z.object({ id: uuidParam("id") });

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { VOTE_VALUES } from "../../db/schema";
-import { PageQuery } from "../../lib/schemas";
+import { PageQuery, pageSchema } from "../../lib/schemas";
 import { NoteAttachmentSchema } from "../attachments/attachment.schemas";
 import { ListNotesQuery } from "../notes/note.schemas";
 
@@ -26,9 +26,7 @@ export const PublicNoteDetailSchema = PublicNoteSchema.extend({
   attachments: z.array(NoteAttachmentSchema),
 }).openapi("PublicNoteDetail");
 
-export const PublicFeedSchema = z
-  .object({ items: z.array(PublicNoteSchema), nextCursor: z.string().nullable() })
-  .openapi("PublicFeed");
+export const PublicFeedSchema = pageSchema(PublicNoteSchema, "PublicFeed");
 
 const { q, tag } = ListNotesQuery.shape;
 export const PublicFeedQuery = PageQuery.extend({

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { ifMatchHeader, PageQuery, queryInteger, uuidParam } from "../../lib/schemas";
+import { ifMatchHeader, PageQuery, pageSchema, queryInteger, uuidParam } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
 
@@ -39,9 +39,7 @@ export const listRevisions = signedInRoute(
         description: "A page",
         content: {
           "application/json": {
-            schema: z
-              .object({ items: z.array(RevisionSchema), nextCursor: z.string().nullable() })
-              .openapi("RevisionPage"),
+            schema: pageSchema(RevisionSchema, "RevisionPage"),
           },
         },
       },

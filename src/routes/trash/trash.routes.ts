@@ -1,6 +1,5 @@
-import { z } from "@hono/zod-openapi";
 import { problems } from "../../lib/openapi";
-import { ifMatchHeader, PageQuery } from "../../lib/schemas";
+import { ifMatchHeader, PageQuery, pageSchema } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
 
@@ -22,7 +21,7 @@ export const listTrash = signedInRoute({
       description: "A page",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(NoteSchema), nextCursor: z.string().nullable() }).openapi("TrashPage"),
+          schema: pageSchema(NoteSchema, "TrashPage"),
         },
       },
     },
