@@ -36,17 +36,19 @@ export function createApp() {
     }),
   );
 
-  app.route("/", healthRouter);
-  app.route("/", authRouter);
-  app.route("/", usersRouter);
-  app.route("/", notesRouter);
-  app.route("/", publicRouter);
-  app.route("/", attachmentsRouter);
-  app.route("/", notebooksRouter);
-  app.route("/", invitationsRouter);
-  app.route("/", shareLinksRouter);
-  app.route("/", trashRouter);
-  app.route("/", revisionsRouter);
+  // One chain, so the returned app's type carries every route: that is what types `hc<AppType>`.
+  const api = app
+    .route("/", healthRouter)
+    .route("/", authRouter)
+    .route("/", usersRouter)
+    .route("/", notesRouter)
+    .route("/", publicRouter)
+    .route("/", attachmentsRouter)
+    .route("/", notebooksRouter)
+    .route("/", invitationsRouter)
+    .route("/", shareLinksRouter)
+    .route("/", trashRouter)
+    .route("/", revisionsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
@@ -63,5 +65,8 @@ export function createApp() {
 
   app.notFound(onNotFound);
   app.onError(onError);
-  return app;
+  return api;
 }
+
+/** Every route with its request and response types, for Hono's typed client (`src/client.ts`). */
+export type AppType = ReturnType<typeof createApp>;
