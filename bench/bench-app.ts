@@ -5,12 +5,12 @@ import { generatedSecrets } from "../scripts/dev-secrets.ts";
 import { freePort } from "../scripts/local-db/free-port.ts";
 import { startLocalStack } from "../scripts/local-db/index.ts";
 import { migrateDatabase } from "../scripts/migrate.ts";
-import { startProductionWorker } from "./production-worker.ts";
+import { type RunningWorker, startProductionWorker } from "./production-worker.ts";
 
 const DATABASE = "cloud_notes_bench";
 
 /** The production bundle in workerd against a fresh, migrated embedded PostgreSQL. */
-export async function startBenchApp() {
+export async function startBenchApp(options: { inspectorPort?: number } = {}) {
   const workDir = mkdtempSync(join(tmpdir(), "cloud-notes-bench-"));
   chmodSync(workDir, 0o755); // reachable by the unprivileged postgres user when we are root
   const stack = await startLocalStack({
@@ -21,12 +21,21 @@ export async function startBenchApp() {
     database: DATABASE,
   });
   await migrateDatabase(stack.databaseUrl);
-  const worker = await startProductionWorker({
-    liftRateLimits: true,
-    bindings: { ...generatedSecrets(), DATABASE_URL: stack.databaseUrl, LOCAL_NEON_ENDPOINT: stack.neonEndpoint },
-  });
+  const bindings = { ...generatedSecrets(), DATABASE_URL: stack.databaseUrl, LOCAL_NEON_ENDPOINT: stack.neonEndpoint };
+  const start = (sourceDir?: string) =>
+    startProductionWorker({ liftRateLimits: true, bindings, sourceDir, ...options });
+  const worker = await start();
+  const others: RunningWorker[] = [];
   return {
     url: worker.url,
+    scriptPath: worker.scriptPath,
+    pid: worker.pid,
+    /** The same API built from another checkout (an older commit), on the same database. */
+    startOther: async (sourceDir: string) => {
+      const other = await start(sourceDir);
+      others.push(other);
+      return other;
+    },
     /** For benchmarks that measure the database itself (sizes), with a client of their own. */
     databaseUrl: stack.databaseUrl,
     /** Database round trips so far (HTTP queries and WebSocket sessions), from the local endpoint. */
@@ -38,6 +47,7 @@ export async function startBenchApp() {
       return stats.httpRequests + stats.webSocketSessions;
     },
     stop: async () => {
+      for (const other of others) await other.stop();
       await worker.stop();
       await stack.stop();
       rmSync(workDir, { recursive: true, force: true });

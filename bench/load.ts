@@ -1,3 +1,5 @@
+import { cpuMilliseconds } from "./workerd-cpu.ts";
+
 // A bounded load generator for loopback targets: fixed concurrency for a fixed time, then it stops.
 
 export interface LoadResult {
@@ -7,15 +9,18 @@ export interface LoadResult {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  /** The serving workerd process's CPU time over the requests it served (when its pid was given). */
+  cpuMsPerRequest?: number;
 }
 
 export async function runLoad(
   label: string,
   /** Called with the client's index, so a client can keep state of its own (an ETag, say). */
   send: (client: number) => Promise<Response>,
-  { concurrency = 10, seconds = 10 } = {},
+  { concurrency = 10, seconds = 10, workerdPid }: { concurrency?: number; seconds?: number; workerdPid?: number } = {},
 ): Promise<LoadResult> {
   const latencies: number[] = [];
+  const cpuBefore = workerdPid ? cpuMilliseconds(workerdPid) : 0;
   let failures = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
@@ -31,6 +36,7 @@ export async function runLoad(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuMs = workerdPid ? cpuMilliseconds(workerdPid) - cpuBefore : undefined;
   latencies.sort((a, b) => a - b);
   return {
     label,
@@ -39,6 +45,7 @@ export async function runLoad(
     requestsPerSecond: latencies.length / elapsed,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
+    ...(cpuMs === undefined ? {} : { cpuMsPerRequest: cpuMs / Math.max(1, latencies.length) }),
   };
 }
 

@@ -3,14 +3,24 @@ import { readFileSync } from "node:fs";
 
 /** The workerd process Miniflare started for this benchmark (a child of this Node process). */
 export function workerdPid(): number {
-  const children = execFileSync("pgrep", ["-P", String(process.pid)], { encoding: "utf8" })
-    .trim()
-    .split("\n");
-  const pid = children
-    .map(Number)
-    .find((candidate) => readFileSync(`/proc/${candidate}/cmdline`, "utf8").includes("workerd"));
+  const [pid] = workerdPids();
   if (!pid) throw new Error("no workerd child process found");
   return pid;
+}
+
+/** Every workerd process this Node process has started (one per Miniflare instance). */
+export function workerdPids(): number[] {
+  let children: string;
+  try {
+    children = execFileSync("pgrep", ["-P", String(process.pid)], { encoding: "utf8" });
+  } catch {
+    return []; // pgrep exits 1 when there is none
+  }
+  return children
+    .trim()
+    .split("\n")
+    .map(Number)
+    .filter((candidate) => readFileSync(`/proc/${candidate}/cmdline`, "utf8").includes("workerd"));
 }
 
 export function residentBytes(pid: number): number {

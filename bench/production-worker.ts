@@ -6,12 +6,17 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { spawnWrangler } from "../scripts/wrangler.ts";
+import { workerdPids } from "./process-memory.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const compatibilityDate = /compatibility_date = "([\d-]+)"/.exec(readFileSync(`${root}wrangler.toml`, "utf8"))?.[1];
 
 export interface RunningWorker {
   url: string;
+  /** The bundled script workerd runs (until stop()). */
+  scriptPath: string;
+  /** The workerd process serving it, whose CPU time the benchmarks read. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -20,18 +25,26 @@ export async function startProductionWorker(options: {
   bindings?: Record<string, string>;
   /** Per-IP limits would stop a load generator on one address; the bench lifts them. */
   liftRateLimits?: boolean;
+  /** The checkout to bundle (default: this one); the bench compares against an older commit this way. */
+  sourceDir?: string;
+  /** Opens workerd's inspector (Chrome DevTools protocol) on this port, for CPU profiles. */
+  inspectorPort?: number;
 }): Promise<RunningWorker> {
   const outdir = mkdtempSync(join(tmpdir(), "cloud-notes-bundle-"));
-  await bundle(outdir, options.entry);
+  await bundle(outdir, options.entry, options.sourceDir);
+  // wrangler names the bundle after its entry file.
+  const scriptPath = join(outdir, basename(options.entry ?? "src/index.ts").replace(/\.ts$/, ".js"));
+  const runningBefore = workerdPids();
   // Miniflare 5 takes a new options shape; the familiar v4 one converts.
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
       modules: true,
       modulesRoot: outdir,
       // wrangler names the bundle after its entry file.
-      scriptPath: join(outdir, basename(options.entry ?? "src/index.ts").replace(/\.ts$/, ".js")),
+      scriptPath,
       compatibilityDate,
       r2Buckets: ["ATTACHMENTS"],
       // The limits of wrangler.toml, or (liftRateLimits) none a load generator could reach.
@@ -45,8 +58,12 @@ export async function startProductionWorker(options: {
     }),
   );
   const url = (await mf.ready).origin;
+  const pid = workerdPids().find((candidate) => !runningBefore.includes(candidate));
+  if (!pid) throw new Error("the worker's workerd process was not found");
   return {
     url,
+    scriptPath,
+    pid,
     stop: async () => {
       await mf.dispose();
       rmSync(outdir, { recursive: true, force: true });
@@ -54,9 +71,9 @@ export async function startProductionWorker(options: {
   };
 }
 
-function bundle(outdir: string, entry?: string): Promise<void> {
+function bundle(outdir: string, entry?: string, cwd = root): Promise<void> {
   const args = ["deploy", ...(entry ? [entry] : []), "--dry-run", "--outdir", outdir];
-  const child = spawnWrangler(args, { quiet: true });
+  const child = spawnWrangler(args, { quiet: true, cwd });
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));

@@ -1,0 +1,158 @@
+// `npm run bench`: what each kind of request costs the worker, side by side with the no-database floor
+// (GET /health/live: middleware only), from one run against the production bundle in workerd and a
+// local PostgreSQL. For every endpoint: req/s, p50, p99, database round trips, and workerd's CPU
+// milliseconds per request (the process's own CPU time over the requests it served), the figure
+// Workers bills. BENCH_BASELINE=<git ref> also builds that commit and measures it in the same run,
+// endpoint by endpoint, alternating with this checkout. BENCH_SWEEP=1 adds the concurrency sweep
+// (1 to 64 clients) for GET one note and the floor, drawn into bench/concurrency.svg.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { signedInUser, startBenchApp } from "./bench-app.ts";
+import { concurrencyPlot } from "./concurrency-plot.ts";
+import { type LoadResult, runLoad } from "./load.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const baselineRef = process.env.BENCH_BASELINE;
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+type Send = (client: number) => Promise<Response>;
+interface Target {
+  label: string;
+  url: string;
+  pid: number;
+}
+
+const app = await startBenchApp();
+const baselineDir = baselineRef ? checkout(baselineRef) : undefined;
+try {
+  const targets: Target[] = [{ label: "this checkout", url: app.url, pid: app.pid }];
+  if (baselineDir && baselineRef) {
+    const other = await app.startOther(baselineDir);
+    targets.unshift({ label: `baseline ${baselineRef}`, url: other.url, pid: other.pid });
+  }
+  const endpointsOf = await Promise.all(targets.map((target) => endpoints(target.url)));
+  const tables = targets.map(() => [] as (LoadResult & { roundTrips: number })[]);
+  const names = endpointsOf[0]?.map(([name]) => name) ?? [];
+  for (const [e, name] of names.entries()) {
+    // Alternating targets endpoint by endpoint keeps the machine's drift out of the comparison.
+    for (const [t, target] of targets.entries()) {
+      const send = endpointsOf[t]?.[e]?.[1];
+      if (!send) continue;
+      const before = await app.roundTrips();
+      await (await send(0)).arrayBuffer();
+      const roundTrips = (await app.roundTrips()) - before;
+      await runLoad("warm-up", send, { concurrency, seconds: 1 });
+      const result = await runLoad(name, send, { concurrency, seconds, workerdPid: target.pid });
+      tables[t]?.push({ ...result, roundTrips });
+    }
+  }
+  console.log(
+    `${concurrency} concurrent clients, ${seconds} s each; production bundle in workerd (Miniflare), local PostgreSQL`,
+  );
+  for (const [t, target] of targets.entries()) printTable(target.label, tables[t] ?? []);
+
+  if (process.env.BENCH_SWEEP) {
+    const current = endpointsOf.at(-1) ?? [];
+    const sweep = await sweepConcurrency(current, app.pid);
+    const file = join(root, "bench", "concurrency.svg");
+    writeFileSync(file, concurrencyPlot(sweep));
+    console.log(`\nconcurrency sweep written to ${file}`);
+  }
+} finally {
+  await app.stop();
+  if (baselineDir) {
+    execFileSync("git", ["worktree", "remove", "--force", baselineDir], { cwd: root });
+    rmSync(baselineDir, { recursive: true, force: true });
+  }
+}
+
+/** The endpoints measured, each as a user of its own would call it. */
+async function endpoints(url: string): Promise<[string, Send][]> {
+  const email = `bench-${crypto.randomUUID()}@example.com`;
+  const { call, signIn } = await signedInUser(url, email);
+  const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
+  const note = (i: number) =>
+    post({ title: `Note ${i}`, content: `Some words about topic ${i % 17}`, tags: [`t${i % 5}`] });
+  const ids: string[] = [];
+  for (let i = 0; i < 100; i++) ids.push(((await (await call("/v1/notes", note(i))).json()) as { id: string }).id);
+  // Each client edits a note of its own, carrying the ETag from one PATCH to the next.
+  const etags = new Map<number, string>();
+  return [
+    ["GET /health/live (floor: no database)", () => fetch(`${url}/health/live`)],
+    ["GET /health (one SELECT, no auth)", () => fetch(`${url}/health`)],
+    ["GET /v1/notes/{id}", (client) => call(`/v1/notes/${ids[50 + (client % 50)]}`)],
+    ["GET /v1/notes?limit=20", () => call("/v1/notes?limit=20")],
+    ["POST /v1/notes", (client) => call("/v1/notes", note(client))],
+    [
+      "PATCH /v1/notes/{id} with If-Match",
+      async (client) => {
+        const id = ids[client % 50] ?? "";
+        const response = await call(`/v1/notes/${id}`, {
+          method: "PATCH",
+          headers: { "If-Match": etags.get(client % 50) ?? '"v1"' },
+          body: JSON.stringify({ content: `edited at ${Date.now()} by ${client}` }),
+        });
+        const etag = response.headers.get("etag");
+        if (etag) etags.set(client % 50, etag);
+        return response;
+      },
+    ],
+    ["POST /v1/auth/token (password sign-in)", signIn],
+  ];
+}
+
+function printTable(title: string, results: (LoadResult & { roundTrips: number })[]) {
+  const floor = results[0]?.cpuMsPerRequest ?? Number.NaN;
+  const width = Math.max(40, ...results.map((r) => r.label.length + 1));
+  console.log(`\n${title}`);
+  const head = ["req/s", "p50 ms", "p99 ms", "trips", "CPU ms", "x floor", "failed"];
+  console.log("endpoint".padEnd(width), ...head.map((h) => h.padStart(8)));
+  for (const r of results) {
+    const cpu = r.cpuMsPerRequest ?? Number.NaN;
+    console.log(
+      r.label.padEnd(width),
+      r.requestsPerSecond.toFixed(0).padStart(8),
+      r.p50.toFixed(1).padStart(8),
+      r.p99.toFixed(1).padStart(8),
+      String(r.roundTrips).padStart(8),
+      cpu.toFixed(3).padStart(8),
+      (cpu / floor).toFixed(2).padStart(8),
+      `${r.failures}/${r.requests}`.padStart(8),
+    );
+  }
+}
+
+async function sweepConcurrency(current: [string, Send][], pid: number) {
+  const measured = current.filter(([name]) => name.startsWith("GET /health/live") || name === "GET /v1/notes/{id}");
+  const levels = [1, 2, 4, 8, 16, 32, 64];
+  const series = [];
+  for (const [name, send] of measured) {
+    const points = [];
+    for (const level of levels) {
+      const result = await runLoad(name, send, {
+        concurrency: level,
+        seconds: Math.max(2, seconds / 2),
+        workerdPid: pid,
+      });
+      points.push({ concurrency: level, requestsPerSecond: result.requestsPerSecond, p99: result.p99 });
+      console.log(
+        `  ${name} at ${level}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms`,
+      );
+    }
+    series.push({ name, points });
+  }
+  return series;
+}
+
+/** A throwaway checkout of `ref` sharing this one's node_modules, for the side-by-side baseline. */
+function checkout(ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "cloud-notes-baseline-"));
+  rmSync(dir, { recursive: true });
+  execFileSync("git", ["worktree", "add", "--detach", dir, ref], { cwd: root, stdio: "ignore" });
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
