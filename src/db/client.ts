@@ -38,14 +38,30 @@ neonConfig.fetchFunction = async (url: string, init: DeadlineInit) => {
 /**
  * The request's database: Neon's SQL-over-HTTP driver, one HTTP round trip per statement or per
  * `db.batch([...])` (which runs as one transaction), pooled on Neon's side. Creating it does no I/O.
+ *
+ * One per settings object, shared by every request of the isolate: drizzle derives its relational
+ * metadata from the whole schema when it is created, which cost more CPU per request than running the
+ * statement. Sharing is safe: the handle holds settings and functions only, and each query's fetch
+ * belongs to the request that runs it.
  */
-export function createDatabase(config: Config) {
+export function createDatabase(config: Config): Database {
+  let database = databases.get(config);
+  if (!database) {
+    database = connect(config);
+    databases.set(config, database);
+  }
+  return database;
+}
+
+const databases = new WeakMap<Config, Database>();
+
+function connect(config: Config) {
   if (config.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(config.LOCAL_NEON_ENDPOINT);
   const client = neon(config.DATABASE_URL, { fetchOptions: { deadlineMs: config.DATABASE_TIMEOUT_MS } });
   return drizzleHttp({ client, schema });
 }
 
-export type Database = ReturnType<typeof createDatabase>;
+export type Database = ReturnType<typeof connect>;
 type PoolDatabase = ReturnType<typeof drizzlePool<typeof schema>>;
 export type Transaction = Parameters<Parameters<PoolDatabase["transaction"]>[0]>[0];
 
