@@ -1,10 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 
-/** The worker's secrets that have a safe random default for local development. */
-export function generatedSecrets(): Record<string, string> {
-  const secret = () => randomBytes(32).toString("base64url");
-  return { PASSWORD_PEPPER: secret(), JWT_SECRETS: `dev-1:${secret()}` };
+// 32 random bytes: 43 base64url characters, above the worker's 32-character minimum.
+const randomSecret = () => randomBytes(32).toString("base64url");
+
+/** One JWT_SECRETS entry, "kid:secret". */
+export function newSigningKey(kid: string): string {
+  return `${kid}:${randomSecret()}`;
+}
+
+/** The worker's random secrets: local development's defaults, and a release's (scripts/release-secrets.ts). */
+export function generatedSecrets(signingKeyId = "dev-1"): Record<string, string> {
+  return { PASSWORD_PEPPER: randomSecret(), JWT_SECRETS: newSigningKey(signingKeyId) };
 }
 
 // DATABASE_URL is declared empty: `npm run dev` then supplies the embedded database's from a second env

@@ -1,8 +1,8 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { methodNotAllowed as methodNotAllowedMiddleware } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { version } from "../package.json";
+import { registerProblemExamples, SERVERS } from "./lib/openapi";
 import { securitySchemes } from "./lib/openapi-security";
 import { methodNotAllowed } from "./lib/problem";
 import { createRouter } from "./lib/router";
@@ -11,6 +11,8 @@ import { corsFromConfig } from "./middleware/cors-from-config";
 import { onError, onNotFound } from "./middleware/error-handler";
 import { attachmentsRouter } from "./routes/attachments/attachments.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { docsRouter } from "./routes/docs/docs.index";
+import { OPENAPI_DOCUMENT_PATH } from "./routes/docs/docs.pages";
 import { healthRouter } from "./routes/health/health.index";
 import { invitationsRouter } from "./routes/invitations/invitations.index";
 import { notebooksRouter } from "./routes/notebooks/notebooks.index";
@@ -48,20 +50,26 @@ export function createApp() {
     .route("/", invitationsRouter)
     .route("/", shareLinksRouter)
     .route("/", trashRouter)
-    .route("/", revisionsRouter);
+    .route("/", revisionsRouter)
+    .route("/", docsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
   }
-  app.doc31("/openapi.json", {
+  registerProblemExamples(app.openAPIRegistry);
+  app.doc31(OPENAPI_DOCUMENT_PATH, {
     openapi: "3.1.0",
     info: {
       title: "Cloud Notes API",
       version,
-      description: "Notes with attachments, at the edge. Errors are RFC 9457 `application/problem+json`.",
+      description:
+        "Notes with attachments, at the edge. Errors are RFC 9457 `application/problem+json`. Every answer " +
+        "carries `X-Request-Id`: the one sent, when it is 1 to 255 characters of `[A-Za-z0-9_=-]`, else a new one.",
     },
+    servers: SERVERS,
+    // Operations that say no `security` of their own need no sign-in.
+    security: [],
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json", persistAuthorization: true }));
 
   app.notFound(onNotFound);
   app.onError(onError);

@@ -60,7 +60,9 @@ export type Settings = Partial<Record<keyof z.input<typeof settingsSchema>, stri
 export type Bindings = Env & Settings;
 export type Config = z.output<typeof settingsSchema>;
 
-export class ConfigError extends LoggableError {}
+export class ConfigError extends LoggableError {
+  override name = "ConfigError";
+}
 
 const parsed = new WeakMap<object, Config>();
 

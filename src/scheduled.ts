@@ -6,7 +6,7 @@ import { pruneExpiredSessions } from "./db/queries/refresh-tokens";
 import { pruneRevisions } from "./db/queries/revisions";
 import { purgeExpiredTrash } from "./db/queries/trash";
 import { type Bindings, configFrom } from "./env";
-import { logError, logInfo } from "./lib/log";
+import { type Logger, workerLogger } from "./lib/log";
 
 const BATCH = 1000; // R2's limit for one delete call
 
@@ -18,24 +18,29 @@ const BATCH = 1000; // R2's limit for one delete call
  */
 export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
   const db = createDatabase(configFrom(env));
+  const log = workerLogger(env);
   // Each duty runs whatever became of the other: R2 or a poisoned row must not keep sessions from expiring.
   // Purged first, so the bytes it queues are deleted by this same run.
-  await purgeExpiredTrash(db).catch((error) => logError("sweep: purging the trash failed", error));
-  await pruneRevisions(db).catch((error) => logError("sweep: pruning revisions failed", error));
-  const objects = await deleteDueObjects(env.ATTACHMENTS, db).catch((error) => {
-    logError("sweep: deleting objects failed", error);
+  await purgeExpiredTrash(db).catch((error) => log.error("sweep: purging the trash failed", error));
+  await pruneRevisions(db).catch((error) => log.error("sweep: pruning revisions failed", error));
+  const objects = await deleteDueObjects(env.ATTACHMENTS, db, log).catch((error) => {
+    log.error("sweep: deleting objects failed", error);
     return { deleted: 0, failed: 0 };
   });
-  await pruneExpiredSessions(db).catch((error) => logError("sweep: pruning sessions failed", error));
-  await pruneLapsedInvitations(db).catch((error) => logError("sweep: pruning invitations failed", error));
+  await pruneExpiredSessions(db).catch((error) => log.error("sweep: pruning sessions failed", error));
+  await pruneLapsedInvitations(db).catch((error) => log.error("sweep: pruning invitations failed", error));
   await pruneExpiredIdempotentRequests(db).catch((error) =>
-    logError("sweep: pruning idempotent requests failed", error),
+    log.error("sweep: pruning idempotent requests failed", error),
   );
-  logInfo("sweep", objects);
+  log.info("sweep", objects);
   return objects;
 }
 
-async function deleteDueObjects(bucket: R2Bucket, db: Database): Promise<{ deleted: number; failed: number }> {
+async function deleteDueObjects(
+  bucket: R2Bucket,
+  db: Database,
+  log: Logger,
+): Promise<{ deleted: number; failed: number }> {
   let deleted = 0;
   let failed = 0;
   for (let round = 0; round < 10; round++) {
@@ -46,7 +51,7 @@ async function deleteDueObjects(bucket: R2Bucket, db: Database): Promise<{ delet
       await settleObjectKeys(db, keys);
       deleted += keys.length;
     } catch (error) {
-      logError("sweep: R2 delete failed", error, { keys: keys.length });
+      log.error("sweep: R2 delete failed", error, { keys: keys.length });
       await postponeObjectKeys(db, keys, error instanceof Error ? error.message : String(error));
       failed += keys.length;
       break;

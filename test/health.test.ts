@@ -1,16 +1,26 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { version } from "../package.json";
 import { api } from "./support/api";
 import { fileDatabaseUrl } from "./support/file-database";
 import { captureLogs } from "./support/logs";
 
+// The version metadata binding as wrangler's local runtime fills it: a random id per start, no tag.
+const deployment = {
+  id: env.CF_VERSION_METADATA.id,
+  tag: null,
+  timestamp: env.CF_VERSION_METADATA.timestamp,
+};
+
 describe("GET /health", () => {
   const logs = captureLogs();
-  it("answers ok when the database answers", async () => {
+  it("answers ok when the database answers, with the release and the deployed Worker version", async () => {
     const response = await api("/health");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await response.json()).toEqual({ status: "ok", database: "ok", version });
+    expect(await response.json()).toEqual({ status: "ok", database: "ok", version, deployment });
+    expect(deployment.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Date(deployment.timestamp).toISOString()).toBe(deployment.timestamp);
   });
 
   it("answers 503 problem+json when the database is unreachable", async () => {
@@ -19,9 +29,10 @@ describe("GET /health", () => {
     expect(response.status).toBe(503);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.headers.get("retry-after")).toBe("5");
-    const body = await response.json();
-    expect(body).toMatchObject({ status: 503, database: "unreachable", version, instance: "/health" });
-    expect(logs.errors("health: database unreachable")).toHaveLength(1);
+    const body = await response.json<{ requestId: string }>();
+    expect(body).toMatchObject({ status: 503, database: "unreachable", version, deployment, instance: "/health" });
+    const [logged] = logs.errors("health: database unreachable");
+    expect(logged).toMatchObject({ requestId: body.requestId, version, versionId: deployment.id });
   });
 
   it("answers 503 when the database refuses the credentials", async () => {
@@ -36,9 +47,18 @@ describe("GET /health", () => {
 });
 
 describe("GET /health/live", () => {
+  const logs = captureLogs();
   it("answers without touching the database", async () => {
     const response = await api("/health/live", {}, { DATABASE_URL: "postgres://nobody:x@127.0.0.1:1/none" });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok", version });
+    expect(await response.json()).toEqual({ status: "ok", version, deployment });
+  });
+
+  it("reports no deployment, and logs no version id, without the version metadata binding", async () => {
+    const response = await api("/health/live", {}, { CF_VERSION_METADATA: undefined });
+    expect(await response.json()).toEqual({ status: "ok", version, deployment: null });
+    const [line] = logs.requests();
+    expect(line).toMatchObject({ status: 200, version });
+    expect(line).not.toHaveProperty("versionId");
   });
 });

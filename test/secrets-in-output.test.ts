@@ -5,7 +5,7 @@ import { api, testDatabase } from "./support/api";
 import { captureLogs } from "./support/logs";
 
 // Walks every account flow, success and failure, and checks that no password or hash ever appears
-// in a response body, a response header or a log line.
+// in a response body, a response header or a log line, and no token in a log line.
 describe("passwords and hashes never leave the worker", () => {
   const logs = captureLogs();
   const seen: string[] = [];
@@ -43,6 +43,12 @@ describe("passwords and hashes never leave the worker", () => {
     for (const secret of [password, next, "wrong password ✓", "short!", "$pbkdf2", "password_hash", "passwordHash"]) {
       expect(everything).not.toContain(secret);
     }
+    // Tokens are in the answers that hand them out, never in a log line, not even in part.
+    const logged = logs.text.join("\n");
+    for (const token of [tokens.access_token, tokens.refresh_token, fresh.access_token]) {
+      expect(logged).not.toContain(token.slice(-16));
+    }
+    expect(logs.requests()).toHaveLength(10); // every request above, signing in included
   });
 });
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { generatedSecrets } from "../scripts/dev-secrets.ts";
+import { buildDocsAssets } from "../scripts/docs-assets.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -13,12 +14,17 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const secrets = generatedSecrets();
 Object.assign(process.env, secrets, { DATABASE_URL: "postgres://set-by-each-test-file@127.0.0.1:1/none" });
 process.env.WRANGLER_LOG ??= "warn";
+// wrangler.toml's [assets] directory must exist before the config is read (wrangler's [build] makes it
+// for dev and deploy, but the test integration runs no build).
+buildDocsAssets();
 
 export default defineConfig({
   root,
   test: {
-    // Access-log lines drown the report; error lines stay visible.
-    onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
+    // The worker's lines print as one line of JSON each (src/lib/log.ts). Info and warn lines stay out of
+    // the report: every request writes one, and a 4xx (warn) is what most unhappy-path tests expect.
+    // Error lines (a 5xx, a failure) stay visible unless the test that provokes them captures them.
+    onConsoleLog: (log) => !/^\{"level":"(info|warn)"/.test(log),
     projects: [
       {
         // The API inside workerd, against a throwaway PostgreSQL and local R2.
@@ -43,7 +49,8 @@ export default defineConfig({
           name: "workers",
           root,
           include: ["test/**/*.test.ts"],
-          exclude: ["test/node/**"],
+          // test/browser: `npm run test:browser`, in Node and chromium (its own config).
+          exclude: ["test/node/**", "test/browser/**"],
           globalSetup: ["test/node/global-setup.ts"],
           setupFiles: ["test/support/file-database.ts"],
         },

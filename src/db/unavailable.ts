@@ -2,9 +2,10 @@ import { LoggableError } from "../lib/log";
 
 /** The database did not answer in time, could not be reached, or refused for want of capacity. */
 export class DatabaseUnavailable extends LoggableError {
+  override name = "DatabaseUnavailable";
+
   constructor(reason: "timeout" | "unreachable" | "server error", options?: { cause?: unknown }) {
     super(`database ${reason}`, options);
-    this.name = "DatabaseUnavailable";
   }
 }
 

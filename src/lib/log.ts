@@ -1,17 +1,95 @@
-// One JSON object per line, which Workers Logs indexes. Never pass request bodies or credentials here.
+import type { Context } from "hono";
+import { runningVersion, type VersionBinding } from "./deployed-version";
+import type { AppEnv } from "./router";
+
+// One object per line: Workers Logs indexes its fields (filter on `status`, `requestId`...) and
+// `wrangler tail --format json` shows it as JSON, not as a string to parse again. Never pass request
+// bodies, query strings or credentials here; errors go through describeError.
 
 type Fields = Record<string, unknown>;
+export type Level = "info" | "warn" | "error";
 
-export function logInfo(message: string, fields: Fields = {}): void {
-  console.log(JSON.stringify({ level: "info", message, ...fields }));
+/** What every line carries: which release and Worker version wrote it and, in a request, which request. */
+interface Origin {
+  requestId?: string;
+  /** Cloudflare's Ray ID (the `cf-ray` request header): absent locally. */
+  rayId?: string;
+  version: string;
+  /** The deployed Worker version's id (deployed-version.ts); absent without the binding. */
+  versionId?: string;
 }
 
-export function logError(message: string, error: unknown, fields: Fields = {}): void {
-  console.error(JSON.stringify({ level: "error", message, ...fields, error: describeError(error) }));
+export interface Logger {
+  line(level: Level, message: string, fields?: Fields): void;
+  info(message: string, fields?: Fields): void;
+  /** Something failed: the line describes the error (describeError), never quotes its message. */
+  error(message: string, error: unknown, fields?: Fields): void;
+}
+
+// Cloudflare's edge sets cf-ray ("8f1e2d3c4b5a6978-LHR"); locally a client could send anything.
+const RAY_ID = /^[\w-]{1,64}$/;
+
+/** The logger of one request: its id and Ray ID on every line, besides the version. */
+export function requestLogger(c: Context<AppEnv>): Logger {
+  const rayId = c.req.header("cf-ray");
+  return loggerFrom({
+    requestId: c.var.requestId,
+    rayId: rayId && RAY_ID.test(rayId) ? rayId : undefined,
+    ...versionOf(c.env),
+  });
+}
+
+/** The logger of work outside a request (the cron sweep). */
+export function workerLogger(env: VersionBinding): Logger {
+  return loggerFrom(versionOf(env));
+}
+
+function versionOf(env: VersionBinding | undefined): Origin {
+  const { version, deployment } = runningVersion(env);
+  return { version, versionId: deployment?.id };
+}
+
+function loggerFrom(origin: Origin): Logger {
+  // Read in this order: the line's own facts, where it came from, then the error (the longest part).
+  // A caller's field named like one of ours (level, message, the origin's) cannot replace it.
+  const line = (level: Level, message: string, fields: Fields = {}, error?: ErrorSummary) =>
+    write(level, withoutUndefined(Object.assign({ level, message }, fields, origin, { error, level, message })));
+  return {
+    line,
+    info: (message, fields) => line("info", message, fields),
+    error: (message, error, fields) => line("error", message, fields, describeError(error)),
+  };
+}
+
+// How a line prints in a terminal (wrangler dev, vitest): one line of JSON, instead of util.inspect's
+// layout over many lines. Workers Logs and `wrangler tail` serialise the object itself and never see this.
+const printed = Symbol.for("nodejs.util.inspect.custom");
+
+/** The console method matches the level, so Workers Logs' own level (and wrangler dev's colours) agree. */
+function write(level: Level, entry: Fields): void {
+  Object.defineProperty(entry, printed, { value: () => JSON.stringify(entry) });
+  if (level === "error") console.error(entry);
+  else if (level === "warn") console.warn(entry);
+  else console.log(entry);
+}
+
+function withoutUndefined(entry: Fields): Fields {
+  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
 }
 
 /** An error of ours whose message names no user data, so a log may carry it. */
-export class LoggableError extends Error {}
+export class LoggableError extends Error {
+  override name = "LoggableError";
+}
+
+/**
+ * The error's class, by the `name` it gives itself when it is not plain "Error". The deployed bundle is
+ * minified without keep_names (wrangler.toml), so constructor names are mangled there: our own error
+ * classes set `name`, as built-in and library errors (TypeError, NeonDbError, ZodError) do.
+ */
+function classOf(error: Error): string {
+  return error.name && error.name !== "Error" ? error.name : error.constructor?.name || "Error";
+}
 
 interface ErrorSummary {
   class: string;
@@ -36,7 +114,7 @@ const MAX_CAUSES = 3;
 export function describeError(error: unknown, depth = 0): ErrorSummary {
   if (!(error instanceof Error)) return { class: typeof error };
   const fields = error as Error & Record<string, unknown>;
-  const summary: ErrorSummary = { class: error.constructor?.name || error.name };
+  const summary: ErrorSummary = { class: classOf(error) };
   if (error instanceof LoggableError) summary.message = error.message;
   for (const key of ["code", "constraint", "table", "column"] as const) {
     const value = fields[key];

@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from "./base64url";
-import { LoggableError, logError } from "./log";
+import { LoggableError, type Logger } from "./log";
 
 // PBKDF2-HMAC-SHA256 through WebCrypto, then keyed with a server-side pepper (HMAC), stored as
 //   $pbkdf2-sha256$v=<scheme>,i=<iterations>$<salt>$<hash>      (base64url)
@@ -29,13 +29,18 @@ export interface PasswordCheck {
   needsRehash: boolean;
 }
 
-export async function verifyPassword(password: string, stored: string, pepper: string): Promise<PasswordCheck> {
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  pepper: string,
+  log: Logger,
+): Promise<PasswordCheck> {
   const match = FORMAT.exec(stored);
   const version = Number(match?.[1]);
   const iterations = Number(match?.[2]);
   if (!match || version !== SCHEME_VERSION || iterations < 1 || iterations > MAX_ITERATIONS) {
     // Never computed: a count above the cap would fail in production, and an unknown format is corrupt data.
-    logError("password hash in an unsupported format", new LoggableError(`v=${match?.[1]} i=${match?.[2]}`));
+    log.error("password hash in an unsupported format", new LoggableError(`v=${match?.[1]} i=${match?.[2]}`));
     return { valid: false, needsRehash: false };
   }
   const expected = fromBase64Url(match[4] as string);
@@ -44,11 +49,11 @@ export async function verifyPassword(password: string, stored: string, pepper: s
   return { valid, needsRehash: valid && iterations < PBKDF2_ITERATIONS };
 }
 
-// Unknown emails are checked against this, so they cost the same time as a wrong password.
-const DUMMY_HASH = `$pbkdf2-sha256$v=${SCHEME_VERSION},i=${PBKDF2_ITERATIONS}$${"A".repeat(22)}$${"A".repeat(43)}`;
+// Unknown emails cost the same derivation as a wrong password.
+const DUMMY_SALT = new Uint8Array(SALT_BYTES);
 
 export async function verifyAgainstDummy(password: string, pepper: string): Promise<PasswordCheck> {
-  await verifyPassword(password, DUMMY_HASH, pepper);
+  await derive(password, DUMMY_SALT, PBKDF2_ITERATIONS, pepper);
   return { valid: false, needsRehash: false };
 }
 

@@ -8,8 +8,76 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * Every problem type of ours, by name (`urn:cloud-notes:problem:<name>`), with its status and what it
+ * means: the one list that `problemType` accepts and the OpenAPI document's enum of `Problem.type`
+ * (src/lib/openapi.ts) is built from. `oauth` types travel in the token endpoints' OAuthError instead.
+ */
+export const PROBLEM_TYPES = {
+  validation: { status: 422, about: "The request did not match the schema; `errors` names each field (`body.title`)." },
+  "idempotency-mismatch": { status: 422, about: "The Idempotency-Key was sent before with another request." },
+  "incomplete-upload": { status: 400, about: "The upload ended before all its bytes arrived." },
+  forbidden: { status: 403, about: "Your role on the notebook is too weak for this." },
+  "wrong-password": { status: 403, about: "The current password given to confirm the change is wrong." },
+  "own-note": { status: 403, about: "Authors cannot vote on their own notes." },
+  conflict: { status: 409, about: "The request conflicts with the current state." },
+  "email-unavailable": { status: 409, about: "The email address cannot be used to register." },
+  "owner-role": { status: 409, about: "A notebook's owner cannot be demoted, removed or leave." },
+  "already-member": { status: 409, about: "The invited email is already a member's." },
+  "member-limit": { status: 409, about: "The notebook has as many members as it may." },
+  "invitation-limit": { status: 409, about: "The notebook has as many pending invitations as it may." },
+  "attachment-limit": { status: 409, about: "The note has as many attachments as it may." },
+  "share-link-limit": { status: 409, about: "The note has as many live share links as it may." },
+  "concurrent-change": {
+    status: 409,
+    about: "A concurrent request got in the way and nothing changed; retry after Retry-After.",
+  },
+  "idempotency-in-progress": {
+    status: 409,
+    about: "A request with this Idempotency-Key is still running; retry after Retry-After.",
+  },
+  "stale-version": { status: 412, about: "The resource changed since the ETag in If-Match." },
+  "body-too-large": { status: 413, about: "The request body is larger than the operation takes." },
+  "attachment-too-large": {
+    status: 413,
+    about: "The file is larger than MAX_ATTACHMENT_BYTES, or than its Content-Length.",
+  },
+  "storage-quota": { status: 413, about: "The bytes would pass the storage quota of the account that pays for them." },
+  "rate-limited": { status: 429, about: "Too many requests; retry after Retry-After." },
+  "too-many-failed-sign-ins": {
+    status: 429,
+    about: "The account is locked after wrong passwords; retry after Retry-After.",
+  },
+  "dependency-unavailable": { status: 503, about: "The database is unreachable or too slow; retry after Retry-After." },
+  "storage-unavailable": { status: 503, about: "The file store did not take the upload; retry after Retry-After." },
+  "oauth-invalid_request": { status: 400, about: "OAuth: a required field is missing or malformed.", oauth: true },
+  "oauth-invalid_grant": {
+    status: 400,
+    about: "OAuth: wrong credentials, or a spent or unknown refresh token.",
+    oauth: true,
+  },
+  "oauth-unsupported_grant_type": { status: 400, about: "OAuth: a grant type the server does not offer.", oauth: true },
+} as const satisfies Record<string, { status: ContentfulStatusCode; about: string; oauth?: true }>;
+
+export type ProblemName = keyof typeof PROBLEM_TYPES;
+/** The names of the problem types that answer with `status`. */
+export type ProblemNameFor<Status extends number> = {
+  [Name in ProblemName]: (typeof PROBLEM_TYPES)[Name]["status"] extends Status ? Name : never;
+}[ProblemName];
+export type ProblemTypeUri = "about:blank" | `urn:cloud-notes:problem:${ProblemName}`;
+
+/** Problem types are URNs of ours (PROBLEM_TYPES); `about:blank` means "just the HTTP status". */
+export const problemType = (name: ProblemName) => `urn:cloud-notes:problem:${name}` as const;
+
+/** PROBLEM_TYPES as a list: each type's name, URI, status and meaning. */
+export const problemTypeList = (Object.keys(PROBLEM_TYPES) as ProblemName[]).map((name) => ({
+  name,
+  uri: problemType(name),
+  ...PROBLEM_TYPES[name],
+}));
+
 interface ProblemInit {
-  type?: string;
+  type?: ProblemTypeUri;
   /** Defaults to the status's reason phrase. */
   title?: string;
   detail: string;
@@ -20,7 +88,8 @@ interface ProblemInit {
 
 /** An RFC 9457 problem. Thrown anywhere; rendered once, by the app's error handler. */
 export class Problem extends Error {
-  readonly type: string;
+  override name = "Problem";
+  readonly type: ProblemTypeUri;
   readonly title: string;
   readonly detail: string;
   readonly headers: Record<string, string>;
@@ -39,9 +108,6 @@ export class Problem extends Error {
   }
 }
 
-/** Problem types are URNs of ours; the README lists them. `about:blank` means "just the HTTP status". */
-export const problemType = (name: string) => `urn:cloud-notes:problem:${name}`;
-
 export const badRequest = (detail: string) => new Problem(400, { detail });
 
 /** RFC 6750: no error code when credentials are missing, `invalid_token` when they are bad. */
@@ -54,7 +120,8 @@ export const unauthorized = (detail = "A bearer access token is required.", erro
 /** A verified token whose account is gone or whose sessions were ended (password change). */
 export const sessionEnded = () => unauthorized("This session has ended; sign in again.", "invalid_token");
 
-export const forbidden = (detail: string, name: string) => new Problem(403, { type: problemType(name), detail });
+export const forbidden = (detail: string, name: ProblemNameFor<403>) =>
+  new Problem(403, { type: problemType(name), detail });
 
 export const notFound = (detail = "The requested resource does not exist.") => new Problem(404, { detail });
 
@@ -73,7 +140,8 @@ export const storageQuotaExceeded = (quotaBytes: number) =>
       `of its notebook) past its ${quotaBytes}-byte storage quota.`,
   });
 
-export const conflict = (detail: string, name = "conflict") => new Problem(409, { type: problemType(name), detail });
+export const conflict = (detail: string, name: ProblemNameFor<409> = "conflict") =>
+  new Problem(409, { type: problemType(name), detail });
 
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new Problem(429, {
@@ -107,16 +175,21 @@ export const validationFailed = (errors: FieldError[]) =>
     extensions: { errors },
   });
 
-export function renderProblem(c: Context, problem: Problem): Response {
-  const body = {
+/** The members a problem answers with (also the OpenAPI document's examples). */
+export function problemBody(problem: Problem, instance: string, requestId: string) {
+  return {
     type: problem.type,
     title: problem.title,
     status: problem.status,
     detail: problem.detail,
-    instance: shownPath(c.req.path),
-    requestId: c.get("requestId"),
+    instance,
+    requestId,
     ...problem.extensions,
   };
+}
+
+export function renderProblem(c: Context, problem: Problem): Response {
+  const body = problemBody(problem, shownPath(c.req.path), c.get("requestId"));
   return c.body(JSON.stringify(body), problem.status, {
     ...problem.headers,
     "Content-Type": "application/problem+json",

@@ -39,6 +39,33 @@ export const queryInteger = (bounds: { min: number; max: number }) =>
     .pipe(z.number().int().min(bounds.min).max(bounds.max))
     .openapi({ type: "integer", minimum: bounds.min, maximum: bounds.max });
 
+/**
+ * Text the server trims (and, with `lowerCase`, lower-cases) before checking its length. The document
+ * says so, and, like the server, refuses a value of only whitespace (`pattern`). `about` leads the
+ * description.
+ */
+export function trimmedText(limits: { min: number; max: number; lowerCase?: boolean }, about?: string) {
+  const trimmed = limits.lowerCase ? text().trim().toLowerCase() : text().trim();
+  const treatment = limits.lowerCase ? "Trimmed and lower-cased" : "Leading and trailing whitespace is trimmed";
+  return trimmed
+    .min(limits.min)
+    .max(limits.max)
+    .openapi({
+      ...(limits.min > 0 ? { pattern: "\\S" } : {}),
+      description: `${about ? `${about}. ` : ""}${treatment}; then ${limits.min} to ${limits.max} characters.`,
+    });
+}
+
+/**
+ * `true` or `false` in a query string. Documented as a boolean, which is how generated clients write
+ * it there (form style: `pinned=true`). Add `.optional()` or `.default(…)`.
+ */
+export const queryBoolean = () =>
+  z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .openapi({ type: "boolean" });
+
 /** A UUID path parameter; a malformed one answers the 404 of a missing resource (see createRouter). */
 export const uuidParam = (name: string) =>
   z.uuid().openapi({ param: { name, in: "path" }, example: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" });
@@ -51,6 +78,38 @@ export const pageSchema = <T extends z.ZodType>(item: T, name: string) =>
 export const PageQuery = z.object({
   limit: queryInteger({ min: 1, max: 100 }).default(20).openapi({ default: 20, example: 20 }),
   cursor: text().max(512).optional().openapi({ description: "nextCursor from the previous page" }),
+});
+
+/**
+ * A PATCH body: some of `shape`'s fields, at least one, and nothing else (the document says
+ * `minProperties: 1` and `additionalProperties: false`, as the server checks).
+ */
+export const patchSchema = <Shape extends z.ZodRawShape>(shape: Shape, name: string) =>
+  z
+    .strictObject(shape)
+    .refine((patch) => Object.keys(patch).length > 0, "name at least one field to change")
+    .openapi(name, { minProperties: 1 });
+
+/** The If-None-Match request header of a GET that answers 304 while the caller's copy is current. */
+export const IfNoneMatchHeader = z.object({
+  "if-none-match": text()
+    .optional()
+    .openapi({ description: "ETags you hold: 304 without a body while one of them is current" }),
+});
+
+/** The request headers every download honours (src/storage/serve-download.ts). */
+export const DownloadHeaders = IfNoneMatchHeader.extend({
+  range: text()
+    .optional()
+    .openapi({
+      description:
+        "One byte range, `bytes=<first>-<last>`, `bytes=<first>-` or `bytes=-<suffix length>`: 206 with those " +
+        "bytes, 416 when it starts past the end. Other units and several ranges get the whole file.",
+      example: "bytes=0-1023",
+    }),
+  "if-range": text()
+    .optional()
+    .openapi({ description: "The ETag the Range is meant for: when the file has another, the whole file comes" }),
 });
 
 /** The optional If-Match request header of a conditional write on a `noun` ("note", "notebook"). */

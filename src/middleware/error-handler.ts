@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseUnavailable, isTransactionConflict, sqlState } from "../db/unavailable";
 import { ConfigError } from "../env";
 import { statusTitle } from "../lib/http-status";
-import { logError, logInfo } from "../lib/log";
+import { requestLogger } from "../lib/log";
 import { concurrentChange, dependencyUnavailable, notFound, Problem, renderProblem } from "../lib/problem";
 import { routeOf } from "../lib/route-of";
 import type { AppEnv } from "../lib/router";
@@ -17,22 +17,23 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     const status = error.status as ContentfulStatusCode;
     return renderProblem(c, new Problem(status, { detail: error.message || statusTitle(status) }));
   }
-  const requestId = c.get("requestId");
+  const log = requestLogger(c);
   if (isDatabaseUnavailable(error)) {
-    logError("database unavailable", error, { requestId, method: c.req.method, route: routeOf(c) });
+    log.error("database unavailable", error, { method: c.req.method, route: routeOf(c) });
     return renderProblem(c, dependencyUnavailable());
   }
   if (isTransactionConflict(error)) {
     // Expected now and then (say, an upload confirming while its payer's account is deleted), not a bug.
-    logInfo("transaction conflict", { requestId, code: sqlState(error), method: c.req.method, route: routeOf(c) });
+    log.info("transaction conflict", { code: sqlState(error), method: c.req.method, route: routeOf(c) });
     return renderProblem(c, concurrentChange());
   }
   if (error instanceof ConfigError) {
-    logError("configuration error", error, { requestId });
+    log.error("configuration error", error);
     return renderProblem(c, new Problem(500, { detail: error.message }));
   }
-  logError("unhandled error", error, { requestId, method: c.req.method, route: routeOf(c) });
-  return renderProblem(c, new Problem(500, { detail: `An unexpected error occurred; quote request id ${requestId}.` }));
+  log.error("unhandled error", error, { method: c.req.method, route: routeOf(c) });
+  const detail = `An unexpected error occurred; quote request id ${c.var.requestId}.`;
+  return renderProblem(c, new Problem(500, { detail }));
 };
 
 export const onNotFound: NotFoundHandler<AppEnv> = (c) => renderProblem(c, notFound("No resource lives at this path."));

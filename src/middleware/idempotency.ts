@@ -10,7 +10,7 @@ import {
 } from "../db/queries/idempotent-requests";
 import { IDEMPOTENCY_TTL_HOURS } from "../db/schema";
 import { clientNetwork } from "../lib/client-ip";
-import { logError } from "../lib/log";
+import { requestLogger } from "../lib/log";
 import { Problem, problemType, sessionEnded, validationFailed } from "../lib/problem";
 import type { AppEnv } from "../lib/router";
 import { text } from "../lib/schemas";
@@ -81,7 +81,9 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
       await next();
     } catch (error) {
       // The app's onError renders what a route throws before this sees it; this is the belt to those braces.
-      await releaseKey(c.var.db, ref, claim.claimedAt).catch((cause) => logError("idempotency: release failed", cause));
+      await releaseKey(c.var.db, ref, claim.claimedAt).catch((cause) =>
+        requestLogger(c).error("idempotency: release failed", cause),
+      );
       throw error;
     }
     const verdict = await settle(c.res);
@@ -92,7 +94,7 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
         : verdict.kind === "release"
           ? releaseKey(c.var.db, ref, claim.claimedAt)
           : Promise.resolve();
-    await settled.catch((error) => logError("idempotency: settling the key failed", error));
+    await settled.catch((error) => requestLogger(c).error("idempotency: settling the key failed", error));
   };
 }
 

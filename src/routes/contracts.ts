@@ -1,7 +1,16 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Role } from "../db/queries/access";
-import { problemContent, problems } from "../lib/openapi";
+import {
+  type HeaderName,
+  type HeaderObject,
+  header,
+  isProblemStatus,
+  type ProblemStatus,
+  problem,
+  problemContent,
+  problems,
+} from "../lib/openapi";
 import { signedIn } from "../lib/openapi-security";
 import type { AppEnv } from "../lib/router";
 import { optionalUser, requireUser } from "../middleware/auth";
@@ -10,24 +19,21 @@ import { database } from "../middleware/database";
 import { IdempotencyKeyHeaders, idempotency } from "../middleware/idempotency";
 import { requireUtf8Json } from "../middleware/utf8-json";
 
-type Contract = Omit<RouteConfig, "security" | "middleware">;
+type Contract = Omit<RouteConfig, "security" | "middleware" | "operationId"> & {
+  /** The exported contract's name (`createNote`): what generated clients call the operation. */
+  operationId: string;
+};
 
-/**
- * Every route that reaches the database can answer 503 when it does not answer, and one that writes 409
- * when PostgreSQL rolls it back for a concurrent one (concurrent-change): documented here, once.
- */
-const withDatabase = <R extends Contract>(contract: R): R["responses"] => ({
-  ...problems(503, ...(contract.method === "get" ? [] : [409])),
-  ...contract.responses,
-});
+const takesJson = (contract: Contract) => contract.request?.body?.content["application/json"] !== undefined;
+
+const takesForm = (contract: Contract) =>
+  contract.request?.body?.content["application/x-www-form-urlencoded"] !== undefined;
 
 /** Routes that take JSON refuse bytes that are not UTF-8 before the validator decodes them. */
-const bodyChecks = (contract: Contract) =>
-  contract.request?.body?.content["application/json"] ? [requireUtf8Json()] : [];
+const bodyChecks = (contract: Contract) => (takesJson(contract) ? [requireUtf8Json()] : []);
 
 /** Routes that parse their body (JSON, a form) have small ones; the others stream theirs (uploads). */
-const parsesBody = (contract: Contract) =>
-  ["application/json", "application/x-www-form-urlencoded"].some((type) => contract.request?.body?.content[type]);
+const parsesBody = (contract: Contract) => takesJson(contract) || takesForm(contract);
 
 const honoursKey = (contract: Contract, options: { ignoresIdempotencyKey?: boolean }) =>
   (contract.method === "post" || contract.method === "put") && !options.ignoresIdempotencyKey;
@@ -39,31 +45,96 @@ const honoursKey = (contract: Contract, options: { ignoresIdempotencyKey?: boole
 const retrySafety = (contract: Contract, options: { ignoresIdempotencyKey?: boolean }) =>
   honoursKey(contract, options) ? [idempotency({ fingerprintBody: parsesBody(contract) ? "bytes" : "length" })] : [];
 
+/** What runs in front of a route's handler, as far as its answers depend on it. */
+interface Checks {
+  /** A bearer token is checked: always, or when one is sent. */
+  auth?: "required" | "optional";
+  maxBodyBytes?: number;
+  ignoresIdempotencyKey?: boolean;
+}
+
+/**
+ * The answers a route can give because of what its contract declares and what runs in front of it,
+ * documented here once: 401 where a token is checked; 404 for a malformed or unknown id in the path;
+ * 400 and 415 for a body the validator parses (JSON that does not parse or is not UTF-8; another media
+ * type); 413 past a body limit; 422 for a query, a JSON body or an Idempotency-Key the schema may
+ * refuse; 503 when the database does not answer, and, for writes, 409 when PostgreSQL rolls one back
+ * for a concurrent one (concurrent-change). A route's own description of a status wins.
+ */
+function commonAnswers(contract: Contract, checks: Checks): ProblemStatus[] {
+  const validated = contract.request?.query !== undefined || takesJson(contract) || honoursKey(contract, checks);
+  return [
+    ...(checks.auth ? [401 as const] : []),
+    ...(contract.path.includes("{") ? [404 as const] : []),
+    ...(takesJson(contract) ? [400 as const] : []),
+    ...(parsesBody(contract) ? [415 as const] : []),
+    ...(checks.maxBodyBytes !== undefined ? [413 as const] : []),
+    ...(validated ? [422 as const] : []),
+    ...(contract.method === "get" ? [] : [409 as const]),
+    503 as const,
+  ];
+}
+
 /**
  * The documented side of retrySafety: the optional header (merged into the contract's own header
- * object) and the answers it adds. The route's own descriptions of 409 and 422 win. The handler's
- * types do not change: it never reads the header, and only an optional member is added.
+ * object), the answers it adds, and `Idempotent-Replayed` on a replayed success. The handler's types do
+ * not change: it never reads the header, and only an optional member is added.
  */
-function withIdempotencyKey<R extends Contract>(contract: R, options: { ignoresIdempotencyKey?: boolean }): R {
-  if (!honoursKey(contract, options)) return contract;
+function withIdempotencyKey<R extends Contract>(contract: R, checks: Checks): R {
+  if (!honoursKey(contract, checks)) return contract;
   const own = contract.request?.headers;
   if (own !== undefined && !(own instanceof z.ZodObject)) return contract;
+  const replayable = Object.fromEntries(
+    Object.entries(contract.responses).map(([status, response]) => [
+      status,
+      status.startsWith("2") ? withHeader(response, "Idempotent-Replayed", header("Idempotent-Replayed")) : response,
+    ]),
+  );
   return {
     ...contract,
     request: { ...contract.request, headers: own ? own.extend(IdempotencyKeyHeaders.shape) : IdempotencyKeyHeaders },
     responses: {
-      409: {
-        description: "Conflict with the current state, or a request with this Idempotency-Key is still running",
-        content: problemContent,
-      },
-      422: {
+      409: problem(409, {
+        description:
+          "Conflict with the current state, a concurrent change (retry after Retry-After), or a request with " +
+          "this Idempotency-Key still running (idempotency-in-progress, retry after Retry-After)",
+      }),
+      422: problem(422, {
         description: "Request did not match the schema, or the Idempotency-Key was used with another request",
-        content: problemContent,
-      },
-      ...contract.responses,
+      }),
+      ...replayable,
     },
   } as R;
 }
+
+/**
+ * Every answer a route documents: the common ones (commonAnswers), then the route's own, with a 201's
+ * Location, which every create sends, and a problem described as plain `problemContent` given its
+ * status's headers and example.
+ */
+function withAnswers<R extends Contract>(contract: R, checks: Checks): R["responses"] {
+  const answers = { ...problems(...commonAnswers(contract, checks)), ...contract.responses };
+  for (const [status, response] of Object.entries(answers)) {
+    const code = Number(status);
+    if (!("$ref" in response) && response.content === problemContent && isProblemStatus(code)) {
+      answers[status] = problem(code, { description: response.description });
+    }
+  }
+  const created = answers[201];
+  if (created) answers[201] = withHeader(created, "Location", header("Location", { required: true }));
+  return answers;
+}
+
+type RouteResponse = RouteConfig["responses"][string];
+
+/**
+ * A response with one more documented header; the response's own description of it wins. Headers are
+ * description only: the response's type, which types the handler, stays what it was.
+ */
+const withHeader = <T extends RouteResponse>(response: T, name: HeaderName, value: HeaderObject): T =>
+  "$ref" in response || response.headers instanceof z.ZodType
+    ? response
+    : ({ ...response, headers: { [name]: value, ...response.headers } } as T);
 
 /**
  * Where a route's role rule applies: a note (its notebook's roles, or a loose note's owner), a notebook,
@@ -104,9 +175,10 @@ function withRoleRule<R extends Contract>(contract: R, rule: RoleRule | undefine
 }
 
 /**
- * A route only a signed-in user may call. What the OpenAPI document says (`security`) and what runs
- * (auth, then the database, after an optional body limit that refuses before parsing) are declared
- * in one place, so they cannot drift apart; zod-openapi runs route middleware before the validators.
+ * A route only a signed-in user may call. What the OpenAPI document says (`security`, the answers) and
+ * what runs (auth, then the database, after an optional body limit that refuses before parsing) are
+ * declared in one place, so they cannot drift apart; zod-openapi runs route middleware before the
+ * validators.
  */
 export function signedInRoute<const R extends Contract>(
   contract: R,
@@ -126,19 +198,21 @@ export function signedInRoute<const R extends Contract>(
     database(),
     ...retrySafety(contract, options),
   ];
-  const described = withIdempotencyKey(withRoleRule(contract, options.role), options);
-  return createRoute({ ...described, responses: withDatabase(described), security: signedIn, middleware });
+  const checks: Checks = { ...options, auth: "required" };
+  const described = withIdempotencyKey(withRoleRule(contract, options.role), checks);
+  return createRoute({ ...described, responses: withAnswers(described, checks), security: signedIn, middleware });
 }
 
 /**
- * A route anyone may call that reads or writes the database; `before` runs first (rate limits, body
- * limits). `signInOptional`: a bearer token may be sent (optionalUser()), which the document says as
- * security that includes "none", so generated clients and Swagger UI send it when they have one.
+ * A route anyone may call that reads or writes the database; `before` runs first (rate limits), then
+ * the body limit. `signInOptional`: a bearer token may be sent (optionalUser()), which the document
+ * says as security that includes "none", so generated clients and Swagger UI send it when they have one.
  */
 export function openRoute<const R extends Contract>(
   contract: R,
   options: {
     before?: NonNullable<RouteConfig["middleware"]>[];
+    maxBodyBytes?: number;
     signInOptional?: boolean;
     ignoresIdempotencyKey?: boolean;
   } = {},
@@ -146,11 +220,13 @@ export function openRoute<const R extends Contract>(
   const middleware = [
     ...(options.signInOptional ? [optionalUser()] : []),
     ...(options.before ?? []).flat(),
+    ...(options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)]),
     ...bodyChecks(contract),
     database(),
     ...retrySafety(contract, options),
   ];
   const security = options.signInOptional ? { security: [{}, ...signedIn] } : {};
-  const described = withIdempotencyKey(contract, options);
-  return createRoute({ ...described, ...security, responses: withDatabase(described), middleware });
+  const checks: Checks = { ...options, auth: options.signInOptional ? "optional" : undefined };
+  const described = withIdempotencyKey(contract, checks);
+  return createRoute({ ...described, ...security, responses: withAnswers(described, checks), middleware });
 }

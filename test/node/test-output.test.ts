@@ -35,6 +35,7 @@ describe("npm test's output", () => {
     // Between them: every error log the worker writes on purpose, and the sweep's.
     const { code, output } = await runVitest([
       "test/health.test.ts",
+      "test/logs.test.ts",
       "test/password.test.ts",
       "test/problem-details.test.ts",
       "test/sweep.test.ts",

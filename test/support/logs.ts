@@ -6,35 +6,42 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
+const METHODS = ["log", "info", "warn", "error", "debug"] as const;
+type ConsoleMethod = (typeof METHODS)[number];
+
 export interface CapturedLogs {
-  /** Everything written to the console, as text, in order. */
+  /** Everything written to the console, as text (objects as JSON), in order. */
   readonly text: string[];
-  /** The lines that were our JSON log objects, parsed. */
+  /** Our log lines: the objects written to the console, as JSON carries them to Workers Logs. */
   readonly lines: LogLine[];
+  /** Each of `lines` with the console method that wrote it. */
+  readonly written: { method: ConsoleMethod; line: LogLine }[];
+  /** The access log's lines, one per request. */
+  requests(): LogLine[];
   /** The error-level lines with this message. */
   errors(message: string): LogLine[];
 }
 
-const METHODS = ["log", "info", "warn", "error", "debug"] as const;
-
 /**
  * Captures the console for each test of the calling file instead of printing it, so tests that expect
  * error logs assert them (and a passing run stays quiet). Call at the top of a describe block or file.
+ * A line written as a string (JSON.stringify'd, say) is text only: Workers Logs could not index it.
  */
 export function captureLogs(): CapturedLogs {
   const text: string[] = [];
-  const lines: LogLine[] = [];
+  const written: { method: ConsoleMethod; line: LogLine }[] = [];
   const spies: { mockRestore(): void }[] = [];
   beforeEach(() => {
     text.length = 0;
-    lines.length = 0;
+    written.length = 0;
     for (const method of METHODS) {
       spies.push(
         vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-          const line = args.map(String).join(" ");
-          text.push(line);
-          const parsed = parseLogLine(line);
-          if (parsed) lines.push(parsed);
+          text.push(args.map((arg) => (typeof arg === "object" ? JSON.stringify(arg) : String(arg))).join(" "));
+          const [first] = args;
+          if (args.length === 1 && typeof first === "object" && first !== null) {
+            written.push({ method, line: JSON.parse(JSON.stringify(first)) as LogLine });
+          }
         }),
       );
     }
@@ -44,16 +51,12 @@ export function captureLogs(): CapturedLogs {
   });
   return {
     text,
-    lines,
-    errors: (message) => lines.filter((line) => line.level === "error" && line.message === message),
+    written,
+    get lines() {
+      return written.map(({ line }) => line);
+    },
+    requests: () => written.map(({ line }) => line).filter((line) => line.message === "request"),
+    errors: (message) =>
+      written.map(({ line }) => line).filter((line) => line.level === "error" && line.message === message),
   };
-}
-
-function parseLogLine(line: string): LogLine | undefined {
-  if (!line.startsWith("{")) return undefined;
-  try {
-    return JSON.parse(line) as LogLine;
-  } catch {
-    return undefined;
-  }
 }

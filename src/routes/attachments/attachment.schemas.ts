@@ -31,5 +31,14 @@ export const AttachmentListSchema = z
 export const AttachmentParams = NoteIdParam.extend({ attachmentId: uuidParam("attachmentId") });
 
 export const UploadQuery = z.object({
-  filename: text().max(1024).optional().openapi({ description: "For raw uploads; or send Content-Disposition" }),
+  filename: text()
+    .max(1024)
+    .optional()
+    .openapi({
+      description:
+        "The file's name, for a raw upload (or send Content-Disposition). What is kept is its last path " +
+        "segment without control characters, trimmed: 1 to 255 characters, 422 otherwise. Without a name the " +
+        'file is called "attachment".',
+      example: "notes.pdf",
+    }),
 });

@@ -3,7 +3,7 @@ import * as queries from "../../db/queries/attachments";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { isDatabaseUnavailable } from "../../db/unavailable";
 import { purgePublicCopies } from "../../lib/edge-cache";
-import { logError } from "../../lib/log";
+import { requestLogger } from "../../lib/log";
 import { conflict, storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
 import { deleteObjectsInBackground } from "../../storage/delete-objects";
@@ -84,7 +84,7 @@ async function storeUpload(c: UploadContext, noteId: string, replacing?: string)
     if (!isDatabaseUnavailable(error)) {
       c.executionCtx.waitUntil(
         Promise.all([bucket.delete(objectKey), queries.discardReservation(db, objectKey)]).catch((cleanup) =>
-          logError("upload cleanup failed; the sweep will retry", cleanup, { requestId: c.var.requestId }),
+          requestLogger(c).error("upload cleanup failed; the sweep will retry", cleanup),
         ),
       );
     }
@@ -127,7 +127,7 @@ export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> =
     await queries.deleteAttachment(c.var.db, c.var.auth, noteId, attachmentId),
     asAttachment,
   );
-  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, [objectKey]);
+  deleteObjectsInBackground(c, [objectKey]);
   await purgePublicCopies(c, { notes: [noteId], feed: false });
   return c.body(null, 204);
 };

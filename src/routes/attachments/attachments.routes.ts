@@ -1,33 +1,40 @@
-import { problems } from "../../lib/openapi";
+import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
+import { problem, problems } from "../../lib/openapi";
+import { downloadResponses, uploadBody } from "../../lib/openapi-files";
+import { DownloadHeaders } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import { NoteIdParam } from "../notes/note.schemas";
 import { AttachmentListSchema, AttachmentParams, AttachmentSchema, UploadQuery } from "./attachment.schemas";
 
-// Plain OpenAPI schemas, not zod: zod-openapi would parse (and buffer) a form body it can validate,
-// and these bodies are streamed by the handlers.
-const binary = { type: "string" as const, format: "binary" };
-const uploadBody = {
-  content: {
-    "application/octet-stream": { schema: binary },
-    "multipart/form-data": { schema: { type: "object" as const, properties: { file: binary }, required: ["file"] } },
-  },
-  description: "The file as the raw body (any Content-Type; Content-Length required), or a form with a `file` field",
-};
 const attachmentJson = { "application/json": { schema: AttachmentSchema } };
+
+/** What an upload can run into besides the common answers (src/storage/incoming-upload.ts). */
+const uploadProblems = {
+  400: problem(400, { description: "A broken multipart body, or an upload that ended before its bytes arrived" }),
+  ...problems(411),
+  413: problem(413, {
+    description:
+      "The file is larger than MAX_ATTACHMENT_BYTES (attachment-too-large), or it would pass the storage " +
+      "quota of whoever pays for it (storage-quota)",
+  }),
+  503: problem(503, { description: "The database or the file store is unreachable; retry after Retry-After" }),
+};
 
 export const uploadAttachment = signedInRoute(
   {
+    operationId: "uploadAttachment",
     method: "post",
     path: "/v1/notes/{id}/attachments",
     tags: ["Attachments"],
     summary: "Attach a file to a note",
     description:
       "Bytes count against the storage quota of the note's notebook's owner (for a loose note, its owner's): " +
-      "413 `urn:cloud-notes:problem:storage-quota` past it.",
+      "413 `urn:cloud-notes:problem:storage-quota` past it. A note holds at most " +
+      `${MAX_ATTACHMENTS_PER_NOTE} attachments (409 \`attachment-limit\`).`,
     request: { params: NoteIdParam, query: UploadQuery, body: uploadBody },
     responses: {
       201: { description: "Stored; Location points at the bytes", content: attachmentJson },
-      ...problems(400, 401, 404, 409, 411, 413, 422),
+      ...uploadProblems,
     },
   },
   { role: { least: "editor", on: "note" } },
@@ -35,6 +42,7 @@ export const uploadAttachment = signedInRoute(
 
 export const listAttachments = signedInRoute(
   {
+    operationId: "listAttachments",
     method: "get",
     path: "/v1/notes/{id}/attachments",
     tags: ["Attachments"],
@@ -42,7 +50,6 @@ export const listAttachments = signedInRoute(
     request: { params: NoteIdParam },
     responses: {
       200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
-      ...problems(401, 404),
     },
   },
   { role: { least: "viewer", on: "note" } },
@@ -50,23 +57,20 @@ export const listAttachments = signedInRoute(
 
 export const downloadAttachment = signedInRoute(
   {
+    operationId: "downloadAttachment",
     method: "get",
     path: "/v1/notes/{id}/attachments/{attachmentId}",
     tags: ["Attachments"],
     summary: "The bytes (streamed; Range and If-None-Match honoured)",
-    request: { params: AttachmentParams },
-    responses: {
-      200: { description: "The whole file", content: { "application/octet-stream": { schema: binary } } },
-      206: { description: "The requested range", content: { "application/octet-stream": { schema: binary } } },
-      304: { description: "Not modified" },
-      ...problems(401, 404, 416),
-    },
+    request: { params: AttachmentParams, headers: DownloadHeaders },
+    responses: downloadResponses("`private, no-cache`: only your own cache keeps it, and revalidates"),
   },
   { role: { least: "viewer", on: "note" } },
 );
 
 export const replaceAttachment = signedInRoute(
   {
+    operationId: "replaceAttachment",
     method: "put",
     path: "/v1/notes/{id}/attachments/{attachmentId}",
     tags: ["Attachments"],
@@ -74,7 +78,7 @@ export const replaceAttachment = signedInRoute(
     request: { params: AttachmentParams, query: UploadQuery, body: uploadBody },
     responses: {
       200: { description: "The attachment with its new bytes", content: attachmentJson },
-      ...problems(400, 401, 404, 411, 413, 422),
+      ...uploadProblems,
     },
   },
   { role: { least: "editor", on: "note" } },
@@ -82,12 +86,13 @@ export const replaceAttachment = signedInRoute(
 
 export const deleteAttachment = signedInRoute(
   {
+    operationId: "deleteAttachment",
     method: "delete",
     path: "/v1/notes/{id}/attachments/{attachmentId}",
     tags: ["Attachments"],
     summary: "Delete an attachment and its bytes",
     request: { params: AttachmentParams },
-    responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
+    responses: { 204: { description: "Deleted" } },
   },
   { role: { least: "editor", on: "note" } },
 );

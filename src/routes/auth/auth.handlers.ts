@@ -2,6 +2,7 @@ import { guessKeys } from "../../db/queries/password-guesses";
 import { issueRefreshToken, revokeRefreshTokenFamily, rotateRefreshToken } from "../../db/queries/refresh-tokens";
 import { findCredentialsByEmail, insertUser } from "../../db/queries/users";
 import { clientNetwork } from "../../lib/client-ip";
+import { requestLogger } from "../../lib/log";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../lib/password";
 import { conflict } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -48,7 +49,7 @@ async function passwordGrant(c: TokenContext, username: string, password: string
   if (account) throwIfSignInLocked(account);
 
   const check = account?.passwordHash
-    ? await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER)
+    ? await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER, requestLogger(c))
     : await verifyAgainstDummy(password, config.PASSWORD_PEPPER);
   if (!check.valid || !account?.id || account.tokenVersion === null) {
     await recordSignInFailure(db, email, network, account?.knownNetwork ?? false);

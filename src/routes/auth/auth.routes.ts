@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { problems } from "../../lib/openapi";
+import { header, problem, problems } from "../../lib/openapi";
 import { text } from "../../lib/schemas";
-import { limitBody, SMALL_BODY_BYTES } from "../../middleware/body-limit";
+import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { rateLimitByClientIp } from "../../middleware/rate-limit";
 import { DisplayNameSchema, EmailSchema, PasswordSchema } from "../../sessions/credentials";
 import { perClientIp } from "../../sessions/login-throttle";
@@ -10,12 +10,24 @@ import { openRoute } from "../contracts";
 import { UserSchema } from "../users/user.schemas";
 import { OAuthErrorSchema } from "./oauth-error";
 
+/** RFC 6749 5.2: the token endpoints answer their own errors as OAuth clients expect, never cached. */
+const oauthErrorResponse = {
+  description:
+    "RFC 6749 error: `invalid_request` (naming each refused field), `invalid_grant`, `unsupported_grant_type`",
+  content: { "application/json": { schema: OAuthErrorSchema } },
+  headers: { "Cache-Control": header("Cache-Control", { required: true, description: "`no-store`" }) },
+};
+const noStore = {
+  "Cache-Control": header("Cache-Control", { required: true, description: "`no-store`: it holds tokens" }),
+};
+
 const RegisterSchema = z
   .strictObject({ email: EmailSchema, password: PasswordSchema, displayName: DisplayNameSchema.optional() })
   .openapi("Register");
 
 export const register = openRoute(
   {
+    operationId: "register",
     method: "post",
     path: "/v1/auth/register",
     tags: ["Accounts"],
@@ -26,10 +38,10 @@ export const register = openRoute(
         description: "Created; `Location` points at /v1/users/me",
         content: { "application/json": { schema: UserSchema } },
       },
-      ...problems(400, 409, 413, 422, 429),
+      ...problems(429),
     },
   },
-  { before: [rateLimitByClientIp(perClientIp("register")), limitBody(SMALL_BODY_BYTES)] },
+  { before: [rateLimitByClientIp(perClientIp("register"))], maxBodyBytes: SMALL_BODY_BYTES },
 );
 
 // One flat form for both grants (RFC 6749 4.3 and 6); which fields a grant needs is checked by the handler,
@@ -47,6 +59,7 @@ const TokenRequestSchema = z
 
 export const token = openRoute(
   {
+    operationId: "token",
     method: "post",
     path: "/v1/auth/token",
     tags: ["Accounts"],
@@ -57,14 +70,22 @@ export const token = openRoute(
       body: { content: { "application/x-www-form-urlencoded": { schema: TokenRequestSchema } }, required: true },
     },
     responses: {
-      200: { description: "Tokens", content: { "application/json": { schema: TokenResponseSchema } } },
-      400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-      ...problems(413, 429),
+      200: {
+        description: "Tokens",
+        content: { "application/json": { schema: TokenResponseSchema } },
+        headers: noStore,
+      },
+      400: oauthErrorResponse,
+      429: problem(429, {
+        description:
+          "Password grant: too many sign-ins from this network (rate-limited), or too many wrong passwords " +
+          "for this account (too-many-failed-sign-ins); retry after Retry-After",
+      }),
     },
   },
   // Only the password grant is limited per client IP, in the handler: refreshing guesses nothing.
   // OAuth has its own retry rules (a rotated refresh token is spent): no Idempotency-Key here.
-  { before: [limitBody(SMALL_BODY_BYTES)], ignoresIdempotencyKey: true },
+  { maxBodyBytes: SMALL_BODY_BYTES, ignoresIdempotencyKey: true },
 );
 
 const RevokeRequestSchema = z
@@ -76,6 +97,7 @@ const RevokeRequestSchema = z
 
 export const revoke = openRoute(
   {
+    operationId: "revoke",
     method: "post",
     path: "/v1/auth/revoke",
     tags: ["Accounts"],
@@ -85,9 +107,8 @@ export const revoke = openRoute(
     },
     responses: {
       200: { description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 2.2)" },
-      400: { description: "RFC 6749 error", content: { "application/json": { schema: OAuthErrorSchema } } },
-      ...problems(413),
+      400: oauthErrorResponse,
     },
   },
-  { before: [limitBody(SMALL_BODY_BYTES)], ignoresIdempotencyKey: true },
+  { maxBodyBytes: SMALL_BODY_BYTES, ignoresIdempotencyKey: true },
 );

@@ -12,7 +12,7 @@ export const OAuthErrorSchema = z
   .object({
     error: z.enum(OAUTH_ERROR_CODES),
     error_description: z.string(),
-    type: z.string(),
+    type: z.enum(OAUTH_ERROR_CODES.map((code) => problemType(`oauth-${code}`))),
     title: z.string(),
     status: z.literal(400),
     detail: z.string(),

@@ -2,15 +2,25 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { problemContent } from "../../lib/openapi";
 import { openRoute } from "../contracts";
 
-const HealthSchema = z
+const DeploymentSchema = z
   .object({
-    status: z.literal("ok"),
-    database: z.literal("ok"),
-    version: z.string().openapi({ example: "0.1.0" }),
+    id: z.string().openapi({ description: "The Worker version's id, as `wrangler versions list` names it" }),
+    tag: z.string().nullable().openapi({ description: "The tag given at upload (`--tag`), null without one" }),
+    timestamp: z.iso.datetime().openapi({ description: "When the version was uploaded" }),
   })
+  .openapi("Deployment", { description: "The Worker version Cloudflare runs; null when the worker cannot tell" });
+
+const RunningVersion = {
+  version: z.string().openapi({ description: "The release (package.json's version)", example: "0.1.0" }),
+  deployment: DeploymentSchema.nullable(),
+};
+
+const HealthSchema = z
+  .object({ status: z.literal("ok"), database: z.literal("ok"), ...RunningVersion })
   .openapi("Health");
 
 export const readiness = openRoute({
+  operationId: "readiness",
   method: "get",
   path: "/health",
   tags: ["Operations"],
@@ -18,13 +28,14 @@ export const readiness = openRoute({
   responses: {
     200: { description: "Serving", content: { "application/json": { schema: HealthSchema } } },
     503: {
-      description: "The database is unreachable; the problem carries `database` and `version` too",
+      description: "The database is unreachable; the problem carries `database`, `version` and `deployment` too",
       content: problemContent,
     },
   },
 });
 
 export const liveness = createRoute({
+  operationId: "liveness",
   method: "get",
   path: "/health/live",
   tags: ["Operations"],
@@ -32,7 +43,7 @@ export const liveness = createRoute({
   responses: {
     200: {
       description: "Alive",
-      content: { "application/json": { schema: z.object({ status: z.literal("ok"), version: z.string() }) } },
+      content: { "application/json": { schema: z.object({ status: z.literal("ok"), ...RunningVersion }) } },
     },
   },
 });

@@ -1,4 +1,4 @@
-import { problems } from "../../lib/openapi";
+import { headers } from "../../lib/openapi";
 import { PageQuery } from "../../lib/schemas";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { signedInRoute } from "../contracts";
@@ -17,6 +17,7 @@ const owner = { on: "notebook", least: "owner" } as const;
 
 export const invite = signedInRoute(
   {
+    operationId: "invite",
     method: "post",
     path: "/v1/notebooks/{id}/invitations",
     tags,
@@ -29,7 +30,6 @@ export const invite = signedInRoute(
     },
     responses: {
       201: { description: "Invited", content: { "application/json": { schema: InvitationSchema } } },
-      ...problems(400, 401, 409, 413, 415, 422),
     },
   },
   { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
@@ -37,6 +37,7 @@ export const invite = signedInRoute(
 
 export const listNotebookInvitations = signedInRoute(
   {
+    operationId: "listNotebookInvitations",
     method: "get",
     path: "/v1/notebooks/{id}/invitations",
     tags,
@@ -47,7 +48,6 @@ export const listNotebookInvitations = signedInRoute(
         description: "Every pending invitation",
         content: { "application/json": { schema: InvitationListSchema } },
       },
-      ...problems(401),
     },
   },
   { role: owner },
@@ -55,6 +55,7 @@ export const listNotebookInvitations = signedInRoute(
 
 export const getNotebookInvitation = signedInRoute(
   {
+    operationId: "getNotebookInvitation",
     method: "get",
     path: "/v1/notebooks/{id}/invitations/{invitationId}",
     tags,
@@ -62,7 +63,6 @@ export const getNotebookInvitation = signedInRoute(
     request: { params: InvitationParams },
     responses: {
       200: { description: "The invitation", content: { "application/json": { schema: InvitationSchema } } },
-      ...problems(401),
     },
   },
   { role: owner },
@@ -70,17 +70,19 @@ export const getNotebookInvitation = signedInRoute(
 
 export const cancelInvitation = signedInRoute(
   {
+    operationId: "cancelInvitation",
     method: "delete",
     path: "/v1/notebooks/{id}/invitations/{invitationId}",
     tags,
     summary: "Cancel a pending invitation",
     request: { params: InvitationParams },
-    responses: { 204: { description: "Cancelled" }, ...problems(401) },
+    responses: { 204: { description: "Cancelled" } },
   },
   { role: owner },
 );
 
 export const listMyInvitations = signedInRoute({
+  operationId: "listMyInvitations",
   method: "get",
   path: "/v1/invitations",
   tags,
@@ -88,11 +90,11 @@ export const listMyInvitations = signedInRoute({
   request: { query: PageQuery },
   responses: {
     200: { description: "A page", content: { "application/json": { schema: ReceivedInvitationPageSchema } } },
-    ...problems(401, 422),
   },
 });
 
 export const acceptInvitation = signedInRoute({
+  operationId: "acceptInvitation",
   method: "post",
   path: "/v1/invitations/{id}/accept",
   tags,
@@ -104,16 +106,17 @@ export const acceptInvitation = signedInRoute({
     200: {
       description: "The notebook, with the caller's role",
       content: { "application/json": { schema: NotebookSchema } },
+      headers: headers("ETag"),
     },
-    ...problems(401, 404, 409),
   },
 });
 
 export const declineInvitation = signedInRoute({
+  operationId: "declineInvitation",
   method: "post",
   path: "/v1/invitations/{id}/decline",
   tags,
   summary: "Decline an invitation",
   request: { params: InvitationIdParam },
-  responses: { 204: { description: "Declined; the owner may invite again" }, ...problems(401, 404) },
+  responses: { 204: { description: "Declined; the owner may invite again" } },
 });

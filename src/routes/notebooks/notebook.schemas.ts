@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { GRANTABLE_ROLES, NOTEBOOK_LIMITS, ROLES } from "../../db/schema";
-import { pageSchema, text, uuidParam } from "../../lib/schemas";
+import { pageSchema, patchSchema, text, trimmedText, uuidParam } from "../../lib/schemas";
 
 const { nameLength, descriptionLength } = NOTEBOOK_LIMITS;
 
@@ -20,17 +20,17 @@ export const NotebookSchema = z
 
 export type Notebook = z.infer<typeof NotebookSchema>;
 
-const Name = text().trim().min(1).max(nameLength).openapi({ example: "Recipes" });
+const Name = trimmedText({ min: 1, max: nameLength }).openapi({ example: "Recipes" });
 const Description = text().max(descriptionLength).openapi({ example: "What we cook on Sundays" });
 
 export const CreateNotebookSchema = z
   .strictObject({ name: Name, description: Description.optional() })
   .openapi("CreateNotebook");
 
-export const UpdateNotebookSchema = z
-  .strictObject({ name: Name.optional(), description: Description.optional() })
-  .refine((patch) => Object.keys(patch).length > 0, "name at least one field to change")
-  .openapi("UpdateNotebook");
+export const UpdateNotebookSchema = patchSchema(
+  { name: Name.optional(), description: Description.optional() },
+  "UpdateNotebook",
+);
 
 export const NotebookPageSchema = pageSchema(NotebookSchema, "NotebookPage");
 

@@ -56,7 +56,7 @@ export const deleteNotebook: AppRouteHandler<typeof routes.deleteNotebook> = asy
     await queries.deleteNotebook(c.var.db, c.var.auth, c.req.valid("param").id, versions),
     asNotebook,
   );
-  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
+  deleteObjectsInBackground(c, objectKeys);
   await purgePublicCopies(c, { notes: publicNoteIds, feed: publicNoteIds.length > 0 });
   return c.body(null, 204);
 };

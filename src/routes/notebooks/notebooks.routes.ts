@@ -1,6 +1,6 @@
-import { z } from "@hono/zod-openapi";
-import { problems } from "../../lib/openapi";
-import { ifMatchHeader, PageQuery, text } from "../../lib/schemas";
+import type { z } from "@hono/zod-openapi";
+import { headers, problems } from "../../lib/openapi";
+import { IfNoneMatchHeader, ifMatchHeader, PageQuery } from "../../lib/schemas";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { signedInRoute } from "../contracts";
 import {
@@ -17,7 +17,6 @@ import {
 
 const tags = ["Notebooks"];
 const notebookJson = { "application/json": { schema: NotebookSchema } };
-const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
 const ifMatch = ifMatchHeader("notebook");
 const body = <S extends z.ZodType>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
 const members = { on: "notebook", least: "viewer" } as const;
@@ -25,42 +24,38 @@ const owner = { on: "notebook", least: "owner" } as const;
 
 export const createNotebook = signedInRoute(
   {
+    operationId: "createNotebook",
     method: "post",
     path: "/v1/notebooks",
     tags,
     summary: "Create a notebook; the caller is its owner",
     request: { body: body(CreateNotebookSchema) },
-    responses: {
-      201: { description: "Created; Location and ETag set", content: notebookJson, headers: etagHeader },
-      ...problems(400, 401, 413, 415, 422),
-    },
+    responses: { 201: { description: "Created", content: notebookJson, headers: headers("ETag") } },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
 );
 
 export const listNotebooks = signedInRoute({
+  operationId: "listNotebooks",
   method: "get",
   path: "/v1/notebooks",
   tags,
   summary: "The notebooks the caller owns or belongs to, newest first",
   request: { query: PageQuery },
-  responses: {
-    200: { description: "A page", content: { "application/json": { schema: NotebookPageSchema } } },
-    ...problems(401, 422),
-  },
+  responses: { 200: { description: "A page", content: { "application/json": { schema: NotebookPageSchema } } } },
 });
 
 export const getNotebook = signedInRoute(
   {
+    operationId: "getNotebook",
     method: "get",
     path: "/v1/notebooks/{id}",
     tags,
     summary: "One notebook, with the caller's role on it",
-    request: { params: NotebookIdParam, headers: z.object({ "if-none-match": text().optional() }) },
+    request: { params: NotebookIdParam, headers: IfNoneMatchHeader },
     responses: {
-      200: { description: "The notebook", content: notebookJson, headers: etagHeader },
-      304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
-      ...problems(401),
+      200: { description: "The notebook", content: notebookJson, headers: headers("ETag") },
+      304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
     },
   },
   { role: members },
@@ -68,14 +63,15 @@ export const getNotebook = signedInRoute(
 
 export const updateNotebook = signedInRoute(
   {
+    operationId: "updateNotebook",
     method: "patch",
     path: "/v1/notebooks/{id}",
     tags,
     summary: "Rename a notebook or change its description",
     request: { params: NotebookIdParam, headers: ifMatch, body: body(UpdateNotebookSchema) },
     responses: {
-      200: { description: "The updated notebook", content: notebookJson, headers: etagHeader },
-      ...problems(400, 401, 412, 413, 415, 422),
+      200: { description: "The updated notebook", content: notebookJson, headers: headers("ETag") },
+      ...problems(412),
     },
   },
   { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
@@ -83,6 +79,7 @@ export const updateNotebook = signedInRoute(
 
 export const deleteNotebook = signedInRoute(
   {
+    operationId: "deleteNotebook",
     method: "delete",
     path: "/v1/notebooks/{id}",
     tags,
@@ -90,13 +87,14 @@ export const deleteNotebook = signedInRoute(
     description:
       "Deletes the notebook and everything in it: its notes (whoever wrote them), their attachments with their bytes, its memberships and its pending invitations. It cannot be undone.",
     request: { params: NotebookIdParam, headers: ifMatch },
-    responses: { 204: { description: "Deleted" }, ...problems(401, 412) },
+    responses: { 204: { description: "Deleted" }, ...problems(412) },
   },
   { role: owner },
 );
 
 export const listMembers = signedInRoute(
   {
+    operationId: "listMembers",
     method: "get",
     path: "/v1/notebooks/{id}/members",
     tags,
@@ -104,7 +102,6 @@ export const listMembers = signedInRoute(
     request: { params: NotebookIdParam },
     responses: {
       200: { description: "Every member", content: { "application/json": { schema: MemberPageSchema } } },
-      ...problems(401),
     },
   },
   { role: members },
@@ -112,6 +109,7 @@ export const listMembers = signedInRoute(
 
 export const updateMember = signedInRoute(
   {
+    operationId: "updateMember",
     method: "patch",
     path: "/v1/notebooks/{id}/members/{userId}",
     tags,
@@ -120,7 +118,6 @@ export const updateMember = signedInRoute(
     request: { params: MemberParams, body: body(UpdateMemberSchema) },
     responses: {
       200: { description: "The member", content: { "application/json": { schema: MemberSchema } } },
-      ...problems(400, 401, 409, 413, 415, 422),
     },
   },
   { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
@@ -128,6 +125,7 @@ export const updateMember = signedInRoute(
 
 export const removeMember = signedInRoute(
   {
+    operationId: "removeMember",
     method: "delete",
     path: "/v1/notebooks/{id}/members/{userId}",
     tags,
@@ -135,7 +133,7 @@ export const removeMember = signedInRoute(
     description:
       "The owner removes a member; a member removes themself to leave. The owner can neither leave nor be removed (409 `owner-role`); the notes a member wrote stay in the notebook.",
     request: { params: MemberParams },
-    responses: { 204: { description: "Removed" }, ...problems(401, 409) },
+    responses: { 204: { description: "Removed" } },
   },
   { role: { ...owner, also: "or the member themself, to leave" } },
 );

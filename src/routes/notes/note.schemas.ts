@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { NOTE_LIMITS, NOTE_SCOPES, NOTE_SORTS, ROLES, VISIBILITIES } from "../../db/schema";
-import { PageQuery, pageSchema, text, uuidParam } from "../../lib/schemas";
+import { PageQuery, pageSchema, patchSchema, queryBoolean, text, trimmedText, uuidParam } from "../../lib/schemas";
 
 const { titleLength, contentLength, tagLength, tags: maxTags } = NOTE_LIMITS;
 
@@ -31,17 +31,22 @@ export const NoteSchema = z
 
 export type Note = z.infer<typeof NoteSchema>;
 
-const Title = text().trim().min(1).max(titleLength).openapi({ example: "Groceries" });
+const Title = trimmedText({ min: 1, max: titleLength }).openapi({ example: "Groceries" });
 const Content = text().max(contentLength).openapi({ example: "Milk, eggs, flour" });
 
 /** Trimmed, lower-cased, de-duplicated; 1 to 40 characters each, at most 20. */
-const Tag = text().trim().toLowerCase().min(1).max(tagLength);
+const Tag = trimmedText({ min: 1, max: tagLength, lowerCase: true });
+// Up to 100 may be sent, as long as at most 20 remain once duplicates are dropped.
+const MAX_SENT_TAGS = 100;
 const Tags = z
   .array(Tag)
-  .max(100)
+  .max(MAX_SENT_TAGS)
   .transform((tags) => [...new Set(tags)])
   .pipe(z.array(z.string()).max(maxTags, `at most ${maxTags} distinct tags`))
-  .openapi({ example: ["home", "errands"] });
+  .openapi({
+    description: `At most ${maxTags} distinct tags once trimmed and lower-cased (${MAX_SENT_TAGS} sent at most); duplicates are dropped`,
+    example: ["home", "errands"],
+  });
 
 const NotebookId = z
   .uuid()
@@ -70,8 +75,8 @@ export const CreateNoteSchema = z
   })
   .openapi("CreateNote");
 
-export const UpdateNoteSchema = z
-  .strictObject({
+export const UpdateNoteSchema = patchSchema(
+  {
     title: Title.optional(),
     content: Content.optional(),
     tags: Tags.optional(),
@@ -79,25 +84,28 @@ export const UpdateNoteSchema = z
     archived: z.boolean().optional(),
     notebookId: NotebookId.optional(),
     visibility: Visibility.optional(),
-  })
-  .refine((patch) => Object.keys(patch).length > 0, "name at least one field to change")
-  .openapi("UpdateNote");
+  },
+  "UpdateNote",
+);
 
 export type NotePatch = z.infer<typeof UpdateNoteSchema>;
 
-const booleanQuery = z.enum(["true", "false"]).transform((value) => value === "true");
-
 export const ListNotesQuery = PageQuery.extend({
   sort: z.enum(NOTE_SORTS).default("updated"),
-  q: text().trim().min(1).max(200).optional().openapi({ description: "Full-text search over title and content" }),
+  q: trimmedText({ min: 1, max: 200 }, "Full-text search over title and content").optional(),
   tag: z
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((value) => (value === undefined ? [] : [value].flat()))
     .pipe(z.array(Tag).max(maxTags))
-    .openapi({ description: "Repeatable: notes carrying every tag given", type: "array", items: { type: "string" } }),
-  pinned: booleanQuery.optional(),
-  archived: booleanQuery.default(false),
+    .openapi({
+      description: `Repeatable, at most ${maxTags}: notes carrying every tag given (trimmed and lower-cased)`,
+      type: "array",
+      items: { type: "string", minLength: 1, maxLength: tagLength, pattern: "\\S" },
+      maxItems: maxTags,
+    }),
+  pinned: queryBoolean().optional(),
+  archived: queryBoolean().default(false).openapi({ default: false }),
   notebookId: z.uuid().optional().openapi({ description: "Only notes in this notebook" }),
   scope: z
     .enum(NOTE_SCOPES)

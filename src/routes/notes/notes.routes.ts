@@ -1,6 +1,5 @@
-import { z } from "@hono/zod-openapi";
-import { problems } from "../../lib/openapi";
-import { ifMatchHeader, text } from "../../lib/schemas";
+import { headers, problem, problems } from "../../lib/openapi";
+import { IfNoneMatchHeader, ifMatchHeader } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import {
   CreateNoteSchema,
@@ -15,25 +14,23 @@ import {
 const NOTE_BODY_BYTES = 1024 * 1024;
 
 const noteJson = { "application/json": { schema: NoteSchema } };
-const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'Strong, e.g. "v3"' } };
 const ifMatch = ifMatchHeader("note");
 
 export const createNote = signedInRoute(
   {
+    operationId: "createNote",
     method: "post",
     path: "/v1/notes",
     tags: ["Notes"],
     summary: "Create a note",
     request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
-    responses: {
-      201: { description: "Created; Location and ETag set", content: noteJson, headers: etagHeader },
-      ...problems(400, 401, 413, 415, 422),
-    },
+    responses: { 201: { description: "Created", content: noteJson, headers: headers("ETag") } },
   },
   { maxBodyBytes: NOTE_BODY_BYTES, role: { least: "editor", on: "notebookId" } },
 );
 
 export const listNotes = signedInRoute({
+  operationId: "listNotes",
   method: "get",
   path: "/v1/notes",
   tags: ["Notes"],
@@ -42,26 +39,20 @@ export const listNotes = signedInRoute({
     "Loose notes of the caller's own and the notes of every notebook they belong to, each with the caller's `role`. " +
     "`notebookId` naming a notebook the caller is not in gives an empty page.",
   request: { query: ListNotesQuery },
-  responses: {
-    200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } },
-    ...problems(401, 422),
-  },
+  responses: { 200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } } },
 });
 
 export const getNote = signedInRoute(
   {
+    operationId: "getNote",
     method: "get",
     path: "/v1/notes/{id}",
     tags: ["Notes"],
     summary: "One note",
-    request: {
-      params: NoteIdParam,
-      headers: z.object({ "if-none-match": text().optional() }),
-    },
+    request: { params: NoteIdParam, headers: IfNoneMatchHeader },
     responses: {
-      200: { description: "The note", content: noteJson, headers: etagHeader },
-      304: { description: "Not modified since the ETag in If-None-Match", headers: etagHeader },
-      ...problems(401, 404),
+      200: { description: "The note", content: noteJson, headers: headers("ETag") },
+      304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
     },
   },
   { role: { least: "viewer", on: "note" } },
@@ -69,6 +60,7 @@ export const getNote = signedInRoute(
 
 export const updateNote = signedInRoute(
   {
+    operationId: "updateNote",
     method: "patch",
     path: "/v1/notes/{id}",
     tags: ["Notes"],
@@ -79,8 +71,13 @@ export const updateNote = signedInRoute(
       body: { content: { "application/json": { schema: UpdateNoteSchema } }, required: true },
     },
     responses: {
-      200: { description: "The updated note", content: noteJson, headers: etagHeader },
-      ...problems(400, 401, 404, 412, 413, 415, 422),
+      200: { description: "The updated note", content: noteJson, headers: headers("ETag") },
+      ...problems(412),
+      413: problem(413, {
+        description:
+          "Request body too large, or a move would take the note's attachments past the storage quota of " +
+          "whoever pays at the destination (storage-quota)",
+      }),
     },
   },
   {
@@ -97,6 +94,7 @@ export const updateNote = signedInRoute(
 
 export const deleteNote = signedInRoute(
   {
+    operationId: "deleteNote",
     method: "delete",
     path: "/v1/notes/{id}",
     tags: ["Notes"],
@@ -106,7 +104,7 @@ export const deleteNote = signedInRoute(
       "404, until it is restored from /v1/trash. The sweep purges it, attachments' bytes included, after " +
       "TRASH_RETENTION_DAYS (30); its bytes count against the quota until then.",
     request: { params: NoteIdParam, headers: ifMatch },
-    responses: { 204: { description: "In the trash" }, ...problems(401, 404, 412) },
+    responses: { 204: { description: "In the trash" }, ...problems(412) },
   },
   { role: { least: "editor", on: "note" } },
 );

@@ -1,4 +1,6 @@
-import { problems } from "../../lib/openapi";
+import { header, problems } from "../../lib/openapi";
+import { downloadResponses } from "../../lib/openapi-files";
+import { DownloadHeaders, IfNoneMatchHeader } from "../../lib/schemas";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { rateLimitByUser } from "../../middleware/rate-limit";
 import { AttachmentParams } from "../attachments/attachment.schemas";
@@ -18,18 +20,32 @@ const CACHING =
   "with a bearer token the answer carries `myVote` and is private.";
 const voteLimit = rateLimitByUser({ limiter: (env) => env.VOTE_RATE_LIMITER, scope: "vote", periodSeconds: 60 });
 
+/** What a public read sends: a shared cache's copy for anonymous callers, a private one otherwise. */
+const cachedHeaders = {
+  ETag: header("ETag", { description: "Anonymous answers: a strong validator of the body" }),
+  "Cache-Control": header("Cache-Control", {
+    required: true,
+    description: "`public, s-maxage=60` for anonymous callers; `private, no-cache` with a bearer token",
+  }),
+  Vary: header("Vary", { required: true }),
+};
+
 export const listPublicNotes = openRoute(
   {
+    operationId: "listPublicNotes",
     method: "get",
     path: "/v1/public/notes",
     tags,
     summary: "The public feed: published notes, newest or top first",
     description: `No sign-in needed. ${CACHING}`,
-    request: { query: PublicFeedQuery },
+    request: { query: PublicFeedQuery, headers: IfNoneMatchHeader },
     responses: {
-      200: { description: "A page", content: { "application/json": { schema: PublicFeedSchema } } },
-      304: { description: "Not modified since the ETag in If-None-Match" },
-      ...problems(401, 422),
+      200: {
+        description: "A page",
+        content: { "application/json": { schema: PublicFeedSchema } },
+        headers: cachedHeaders,
+      },
+      304: { description: "Not modified since the ETag in If-None-Match", headers: cachedHeaders },
     },
   },
   { signInOptional: true },
@@ -37,22 +53,27 @@ export const listPublicNotes = openRoute(
 
 export const getPublicNote = openRoute(
   {
+    operationId: "getPublicNote",
     method: "get",
     path: "/v1/public/notes/{id}",
     tags,
     summary: "A published note, with its attachments' ids",
     description: `No sign-in needed; a note that is not published is 404. ${CACHING}`,
-    request: { params: NoteIdParam },
+    request: { params: NoteIdParam, headers: IfNoneMatchHeader },
     responses: {
-      200: { description: "The note", content: { "application/json": { schema: PublicNoteDetailSchema } } },
-      304: { description: "Not modified since the ETag in If-None-Match" },
-      ...problems(401, 404),
+      200: {
+        description: "The note",
+        content: { "application/json": { schema: PublicNoteDetailSchema } },
+        headers: cachedHeaders,
+      },
+      304: { description: "Not modified since the ETag in If-None-Match", headers: cachedHeaders },
     },
   },
   { signInOptional: true },
 );
 
 export const downloadPublicAttachment = openRoute({
+  operationId: "downloadPublicAttachment",
   method: "get",
   path: "/v1/public/notes/{id}/attachments/{attachmentId}",
   tags,
@@ -60,20 +81,13 @@ export const downloadPublicAttachment = openRoute({
   description:
     "No sign-in needed. `Cache-Control: public, no-cache`: caches revalidate with the ETag, so an unpublished " +
     "note's files stop at once.",
-  request: { params: AttachmentParams },
-  responses: {
-    200: {
-      description: "The bytes",
-      content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
-    },
-    206: { description: "A byte range" },
-    304: { description: "Not modified" },
-    ...problems(404, 416),
-  },
+  request: { params: AttachmentParams, headers: DownloadHeaders },
+  responses: downloadResponses("`public, no-cache`: any cache may keep it, and revalidates before each use"),
 });
 
 export const castVote = signedInRoute(
   {
+    operationId: "castVote",
     method: "put",
     path: "/v1/public/notes/{id}/vote",
     tags,
@@ -89,7 +103,7 @@ export const castVote = signedInRoute(
         description: "The totals, this vote included",
         content: { "application/json": { schema: VoteTotalsSchema } },
       },
-      ...problems(400, 401, 403, 404, 413, 415, 422, 429),
+      ...problems(403, 429),
     },
   },
   { maxBodyBytes: SMALL_BODY_BYTES, afterAuth: [voteLimit] },
@@ -97,6 +111,7 @@ export const castVote = signedInRoute(
 
 export const withdrawVote = signedInRoute(
   {
+    operationId: "withdrawVote",
     method: "delete",
     path: "/v1/public/notes/{id}/vote",
     tags,
@@ -107,7 +122,7 @@ export const withdrawVote = signedInRoute(
         description: "The totals without your vote",
         content: { "application/json": { schema: VoteTotalsSchema } },
       },
-      ...problems(401, 404, 429),
+      ...problems(429),
     },
   },
   { afterAuth: [voteLimit] },

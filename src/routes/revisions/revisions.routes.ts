@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { problems } from "../../lib/openapi";
+import { headers, problems } from "../../lib/openapi";
 import { ifMatchHeader, PageQuery, pageSchema, queryInteger, uuidParam } from "../../lib/schemas";
 import { signedInRoute } from "../contracts";
 import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
@@ -28,6 +28,7 @@ const HISTORY =
 
 export const listRevisions = signedInRoute(
   {
+    operationId: "listRevisions",
     method: "get",
     path: "/v1/notes/{id}/revisions",
     tags,
@@ -43,7 +44,6 @@ export const listRevisions = signedInRoute(
           },
         },
       },
-      ...problems(401, 422),
     },
   },
   { role: { least: "viewer", on: "note" } },
@@ -51,6 +51,7 @@ export const listRevisions = signedInRoute(
 
 export const getRevision = signedInRoute(
   {
+    operationId: "getRevision",
     method: "get",
     path: "/v1/notes/{id}/revisions/{version}",
     tags,
@@ -58,7 +59,6 @@ export const getRevision = signedInRoute(
     request: { params: RevisionParams },
     responses: {
       200: { description: "The revision", content: { "application/json": { schema: RevisionSchema } } },
-      ...problems(401),
     },
   },
   { role: { least: "viewer", on: "note" } },
@@ -66,6 +66,7 @@ export const getRevision = signedInRoute(
 
 export const restoreRevision = signedInRoute(
   {
+    operationId: "restoreRevision",
     method: "post",
     path: "/v1/notes/{id}/revisions/{version}/restore",
     tags,
@@ -76,8 +77,12 @@ export const restoreRevision = signedInRoute(
       headers: ifMatchHeader("note"),
     },
     responses: {
-      200: { description: "The note", content: { "application/json": { schema: NoteSchema } } },
-      ...problems(401, 412),
+      200: {
+        description: "The note",
+        content: { "application/json": { schema: NoteSchema } },
+        headers: headers("ETag"),
+      },
+      ...problems(412),
     },
   },
   { role: { least: "editor", on: "note" } },

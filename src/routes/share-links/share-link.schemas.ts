@@ -69,6 +69,10 @@ export const ShareLinkParams = NoteIdParam.extend({ linkId: uuidParam("linkId") 
 // A malformed token answers the same 404 as an unknown one (see share-links.index.ts).
 const Token = text()
   .max(64)
-  .openapi({ param: { name: "token", in: "path" }, description: "The token from the link's creation" });
+  .openapi({
+    param: { name: "token", in: "path" },
+    description: "The token from the link's creation (43 characters of base64url)",
+    pattern: "^[A-Za-z0-9_-]{43}$",
+  });
 export const SharedParam = z.object({ token: Token });
 export const SharedAttachmentParams = SharedParam.extend({ attachmentId: uuidParam("attachmentId") });

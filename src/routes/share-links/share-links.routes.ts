@@ -1,5 +1,7 @@
 import { SHARE_LINK_LIMITS } from "../../db/schema";
-import { problems } from "../../lib/openapi";
+import { header, problem } from "../../lib/openapi";
+import { downloadResponses } from "../../lib/openapi-files";
+import { DownloadHeaders } from "../../lib/schemas";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { openRoute, signedInRoute } from "../contracts";
 import { NoteIdParam } from "../notes/note.schemas";
@@ -21,14 +23,21 @@ const publisher = {
   on: "note",
   also: "or the note's own author while an editor of its notebook",
 } as const;
-const binary = { type: "string" as const, format: "binary" };
-const sharedHeaders = {
-  "Cache-Control": { schema: { type: "string" as const }, description: "no-store: a revoked link stops at once" },
-  "X-Robots-Tag": { schema: { type: "string" as const }, description: "noindex" },
+/** What a link's reader gets with every answer, 404s included (share-links.handlers.ts PRIVATE_LINK). */
+const privateLink = {
+  "X-Robots-Tag": header("X-Robots-Tag", { required: true }),
+  "Referrer-Policy": header("Referrer-Policy", { required: true }),
 };
+const noStore = header("Cache-Control", { required: true, description: "`no-store`: a revoked link stops at once" });
+const unknownLink = (what: string) =>
+  problem(404, {
+    description: `An unknown, revoked or expired token, or no such ${what}: the same answer`,
+    headers: { "Cache-Control": noStore, ...privateLink },
+  });
 
 export const createShareLink = signedInRoute(
   {
+    operationId: "createShareLink",
     method: "post",
     path: "/v1/notes/{id}/share-links",
     tags,
@@ -44,8 +53,13 @@ export const createShareLink = signedInRoute(
       201: {
         description: "Created; Location points at the link",
         content: { "application/json": { schema: NewShareLinkSchema } },
+        headers: {
+          "Cache-Control": header("Cache-Control", {
+            required: true,
+            description: "`no-store`: the token is in this answer only",
+          }),
+        },
       },
-      ...problems(400, 401, 409, 413, 415, 422),
     },
   },
   // A replay would have to keep the token, which is stored nowhere but in this one answer: a retry
@@ -55,6 +69,7 @@ export const createShareLink = signedInRoute(
 
 export const listShareLinks = signedInRoute(
   {
+    operationId: "listShareLinks",
     method: "get",
     path: "/v1/notes/{id}/share-links",
     tags,
@@ -62,7 +77,6 @@ export const listShareLinks = signedInRoute(
     request: { params: NoteIdParam },
     responses: {
       200: { description: "Every live link", content: { "application/json": { schema: ShareLinkListSchema } } },
-      ...problems(401),
     },
   },
   { role: publisher },
@@ -70,6 +84,7 @@ export const listShareLinks = signedInRoute(
 
 export const getShareLink = signedInRoute(
   {
+    operationId: "getShareLink",
     method: "get",
     path: "/v1/notes/{id}/share-links/{linkId}",
     tags,
@@ -77,7 +92,6 @@ export const getShareLink = signedInRoute(
     request: { params: ShareLinkParams },
     responses: {
       200: { description: "The link", content: { "application/json": { schema: ShareLinkSchema } } },
-      ...problems(401),
     },
   },
   { role: publisher },
@@ -85,17 +99,19 @@ export const getShareLink = signedInRoute(
 
 export const deleteShareLink = signedInRoute(
   {
+    operationId: "deleteShareLink",
     method: "delete",
     path: "/v1/notes/{id}/share-links/{linkId}",
     tags,
     summary: "Revoke a share link: its token stops working at once",
     request: { params: ShareLinkParams },
-    responses: { 204: { description: "Revoked" }, ...problems(401) },
+    responses: { 204: { description: "Revoked" } },
   },
   { role: publisher },
 );
 
 export const readSharedNote = openRoute({
+  operationId: "readSharedNote",
   method: "get",
   path: "/v1/shared/{token}",
   tags,
@@ -106,26 +122,21 @@ export const readSharedNote = openRoute({
     200: {
       description: "The note and its attachments",
       content: { "application/json": { schema: SharedNoteSchema } },
-      headers: sharedHeaders,
+      headers: { "Cache-Control": noStore, ...privateLink },
     },
-    ...problems(404),
+    404: unknownLink("note"),
   },
 });
 
 export const downloadSharedAttachment = openRoute({
+  operationId: "downloadSharedAttachment",
   method: "get",
   path: "/v1/shared/{token}/attachments/{attachmentId}",
   tags,
   summary: "An attachment's bytes through a share link (streamed; Range and If-None-Match honoured); no sign-in",
-  request: { params: SharedAttachmentParams },
+  request: { params: SharedAttachmentParams, headers: DownloadHeaders },
   responses: {
-    200: {
-      description: "The whole file",
-      content: { "application/octet-stream": { schema: binary } },
-      headers: sharedHeaders,
-    },
-    206: { description: "The requested range", content: { "application/octet-stream": { schema: binary } } },
-    304: { description: "Not modified" },
-    ...problems(404, 416),
+    ...downloadResponses("`no-store`: a revoked link stops at once", privateLink),
+    404: unknownLink("attachment"),
   },
 });

@@ -31,6 +31,6 @@ export const purgeNote: AppRouteHandler<typeof routes.purgeNote> = async (c) => 
   const { id } = c.req.valid("param");
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
   const { objectKeys } = valueOrThrow(await queries.moveNote(c.var.db, c.var.auth, id, "purge", versions), asTrashed);
-  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
+  deleteObjectsInBackground(c, objectKeys);
   return c.body(null, 204);
 };

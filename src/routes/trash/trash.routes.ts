@@ -8,6 +8,7 @@ const editor = { least: "editor", on: "note" } as const;
 const ifMatch = ifMatchHeader("note");
 
 export const listTrash = signedInRoute({
+  operationId: "listTrash",
   method: "get",
   path: "/v1/trash",
   tags,
@@ -25,12 +26,12 @@ export const listTrash = signedInRoute({
         },
       },
     },
-    ...problems(401, 422),
   },
 });
 
 export const restoreNote = signedInRoute(
   {
+    operationId: "restoreNote",
     method: "post",
     path: "/v1/trash/{id}/restore",
     tags,
@@ -39,19 +40,20 @@ export const restoreNote = signedInRoute(
       "Back into its notebook (or loose) with its attachments, publication and share links. Only someone who " +
       "can still edit it there may: a member who lost that role cannot, the notebook's editors can.",
     request: { params: NoteIdParam, headers: ifMatch },
-    responses: { 204: { description: "Restored" }, ...problems(401, 404, 412) },
+    responses: { 204: { description: "Restored" }, ...problems(412) },
   },
   { role: editor },
 );
 
 export const purgeNote = signedInRoute(
   {
+    operationId: "purgeNote",
     method: "delete",
     path: "/v1/trash/{id}",
     tags,
     summary: "Delete a trashed note for good, attachments' bytes included",
     request: { params: NoteIdParam, headers: ifMatch },
-    responses: { 204: { description: "Purged" }, ...problems(401, 404, 412) },
+    responses: { 204: { description: "Purged" }, ...problems(412) },
   },
   { role: editor },
 );

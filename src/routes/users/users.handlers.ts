@@ -7,6 +7,7 @@ import {
   updateDisplayName,
 } from "../../db/queries/users";
 import { purgePublicCopies } from "../../lib/edge-cache";
+import { requestLogger } from "../../lib/log";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { forbidden } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
@@ -56,7 +57,7 @@ export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
     await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion),
     asAccount,
   );
-  deleteObjectsInBackground(c.env.ATTACHMENTS, c.executionCtx, objectKeys);
+  deleteObjectsInBackground(c, objectKeys);
   await purgePublicCopies(c, { notes: changedPublicNotes, feed: changedPublicNotes.length > 0 });
   return c.body(null, 204);
 };
@@ -72,7 +73,7 @@ async function confirmPassword(
   const { auth, config, db } = c.var;
   const account = valueOrThrow(await findCredentialsById(db, auth.userId, auth.tokenVersion), asAccount);
   throwIfLocked(account.lockedUntil);
-  const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER);
+  const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER, requestLogger(c));
   if (valid) return;
   const [counted] = await recordFailure(db, guessKeys.confirmation(account.id), PER_USER_CONFIRMATION);
   throwIfLocked(counted?.lockedUntil);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { problems } from "../../lib/openapi";
+import { header, problem } from "../../lib/openapi";
 import { text } from "../../lib/schemas";
 import { SMALL_BODY_BYTES } from "../../middleware/body-limit";
 import { DisplayNameSchema, PasswordSchema } from "../../sessions/credentials";
@@ -8,14 +8,25 @@ import { signedInRoute } from "../contracts";
 import { UserSchema } from "./user.schemas";
 
 const userJson = { "application/json": { schema: UserSchema } };
+/** Confirming with the password: a wrong one is 403, and repeated wrong ones lock the account for a while. */
+const wrongPassword = {
+  403: problem(403, { description: "The password is wrong (`urn:cloud-notes:problem:wrong-password`)" }),
+  429: problem(429, {
+    description: "Too many wrong passwords: locked until Retry-After (`too-many-failed-sign-ins`)",
+  }),
+};
+const noStore = {
+  "Cache-Control": header("Cache-Control", { required: true, description: "`no-store`: it holds tokens" }),
+};
 
 export const getMe = signedInRoute(
   {
+    operationId: "getMe",
     method: "get",
     path: "/v1/users/me",
     tags: ["Accounts"],
     summary: "The signed-in user",
-    responses: { 200: { description: "The user", content: userJson }, ...problems(401) },
+    responses: { 200: { description: "The user", content: userJson } },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
 );
@@ -26,12 +37,13 @@ const UpdateMeSchema = z
 
 export const updateMe = signedInRoute(
   {
+    operationId: "updateMe",
     method: "patch",
     path: "/v1/users/me",
     tags: ["Accounts"],
     summary: "Change the display name",
     request: { body: { content: { "application/json": { schema: UpdateMeSchema } }, required: true } },
-    responses: { 200: { description: "The updated user", content: userJson }, ...problems(400, 401, 413, 422) },
+    responses: { 200: { description: "The updated user", content: userJson } },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
 );
@@ -42,6 +54,7 @@ const ChangePasswordSchema = z
 
 export const changePassword = signedInRoute(
   {
+    operationId: "changePassword",
     method: "post",
     path: "/v1/users/me/password",
     tags: ["Accounts"],
@@ -53,8 +66,9 @@ export const changePassword = signedInRoute(
       200: {
         description: "New tokens for this client",
         content: { "application/json": { schema: TokenResponseSchema } },
+        headers: noStore,
       },
-      ...problems(400, 401, 403, 413, 422, 429),
+      ...wrongPassword,
     },
   },
   // It answers new tokens, which are kept nowhere; and it ends the session a retry would replay to.
@@ -65,6 +79,7 @@ const DeleteMeSchema = z.strictObject({ password: text().min(1).max(1024) }).ope
 
 export const deleteMe = signedInRoute(
   {
+    operationId: "deleteMe",
     method: "delete",
     path: "/v1/users/me",
     tags: ["Accounts"],
@@ -74,7 +89,7 @@ export const deleteMe = signedInRoute(
       "their bytes, your memberships, and the invitations addressed to your email. Notes you wrote in other " +
       "people's notebooks stay there and pass to each notebook's owner; other members' loose notes are untouched.",
     request: { body: { content: { "application/json": { schema: DeleteMeSchema } }, required: true } },
-    responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 413, 422, 429) },
+    responses: { 204: { description: "Deleted" }, ...wrongPassword },
   },
   { maxBodyBytes: SMALL_BODY_BYTES },
 );
