@@ -10,7 +10,7 @@ import { type RunningWorker, startProductionWorker } from "./production-worker.t
 const DATABASE = "cloud_notes_bench";
 
 /** The production bundle in workerd against a fresh, migrated embedded PostgreSQL. */
-export async function startBenchApp(options: { inspectorPort?: number } = {}) {
+export async function startBenchApp(options: { inspectorPort?: number; minify?: boolean } = {}) {
   const workDir = mkdtempSync(join(tmpdir(), "cloud-notes-bench-"));
   chmodSync(workDir, 0o755); // reachable by the unprivileged postgres user when we are root
   const stack = await startLocalStack({

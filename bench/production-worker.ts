@@ -17,6 +17,8 @@ export interface RunningWorker {
   scriptPath: string;
   /** The workerd process serving it, whose CPU time the benchmarks read. */
   pid: number;
+  /** From starting workerd to its answering: process start, script parse and top-level evaluation. */
+  startMs: number;
   stop(): Promise<void>;
 }
 
@@ -27,14 +29,18 @@ export async function startProductionWorker(options: {
   liftRateLimits?: boolean;
   /** The checkout to bundle (default: this one); the bench compares against an older commit this way. */
   sourceDir?: string;
+  /** Built as the production environment is (the default); a profile wants readable function names. */
+  minify?: boolean;
   /** Opens workerd's inspector (Chrome DevTools protocol) on this port, for CPU profiles. */
   inspectorPort?: number;
+  /** A bundle made already by bundleWorker() (kept on stop), instead of bundling again. */
+  bundleDir?: string;
 }): Promise<RunningWorker> {
-  const outdir = mkdtempSync(join(tmpdir(), "cloud-notes-bundle-"));
-  await bundle(outdir, options.entry, options.sourceDir);
+  const outdir = options.bundleDir ?? (await bundleWorker(options));
   // wrangler names the bundle after its entry file.
   const scriptPath = join(outdir, basename(options.entry ?? "src/index.ts").replace(/\.ts$/, ".js"));
   const runningBefore = workerdPids();
+  const starting = performance.now();
   // Miniflare 5 takes a new options shape; the familiar v4 one converts.
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -58,26 +64,41 @@ export async function startProductionWorker(options: {
     }),
   );
   const url = (await mf.ready).origin;
+  const startMs = performance.now() - starting;
   const pid = workerdPids().find((candidate) => !runningBefore.includes(candidate));
   if (!pid) throw new Error("the worker's workerd process was not found");
   return {
     url,
     scriptPath,
     pid,
+    startMs,
     stop: async () => {
       await mf.dispose();
-      rmSync(outdir, { recursive: true, force: true });
+      if (!options.bundleDir) rmSync(outdir, { recursive: true, force: true });
     },
   };
 }
 
-function bundle(outdir: string, entry?: string, cwd = root): Promise<void> {
-  const args = ["deploy", ...(entry ? [entry] : []), "--dry-run", "--outdir", outdir];
+/** Bundles a checkout (default: this one) into a fresh directory, as `wrangler deploy` would. */
+export function bundleWorker(options: { entry?: string; sourceDir?: string; minify?: boolean } = {}): Promise<string> {
+  const outdir = mkdtempSync(join(tmpdir(), "cloud-notes-bundle-"));
+  const cwd = options.sourceDir ?? root;
+  // As production builds it (minify, keep_names...), or the top level (`--env=`) for readable profiles.
+  // An older checkout without a production environment gets the top level, minified.
+  const hasProduction = readFileSync(join(cwd, "wrangler.toml"), "utf8").includes("[env.production]");
+  const build = !(options.minify ?? true)
+    ? ["--env="]
+    : hasProduction
+      ? ["--env", "production"]
+      : ["--env=", "--minify"];
+  const args = ["deploy", ...(options.entry ? [options.entry] : []), "--dry-run", "--outdir", outdir, ...build];
   const child = spawnWrangler(args, { quiet: true, cwd });
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
   return new Promise((resolve, reject) =>
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler bundle failed:\n${output}`)))),
+    child.on("exit", (code) =>
+      code === 0 ? resolve(outdir) : reject(new Error(`wrangler bundle failed:\n${output}`)),
+    ),
   );
 }

@@ -25,7 +25,8 @@ interface Profile {
 }
 
 const inspectorPort = await freePort();
-const app = await startBenchApp({ inspectorPort });
+// Unminified, so the profile names functions.
+const app = await startBenchApp({ inspectorPort, minify: false });
 try {
   const { call } = await signedInUser(app.url);
   const created = (await (await call("/v1/notes", { method: "POST", body: '{"title":"t","content":"c"}' })).json()) as {

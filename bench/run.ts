@@ -3,14 +3,13 @@
 // local PostgreSQL. For every endpoint: req/s, p50, p99, database round trips, and workerd's CPU
 // milliseconds per request (the process's own CPU time over the requests it served), the figure
 // Workers bills. BENCH_BASELINE=<git ref> also builds that commit and measures it in the same run,
-// endpoint by endpoint, alternating with this checkout. BENCH_SWEEP=1 adds the concurrency sweep
+// endpoint by endpoint, alternating with this checkout (or a directory holding another checkout). BENCH_SWEEP=1 adds the concurrency sweep
 // (1 to 64 clients) for GET one note and the floor, drawn into bench/concurrency.svg.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signedInUser, startBenchApp } from "./bench-app.ts";
+import { baselineCheckout } from "./checkout.ts";
 import { concurrencyPlot } from "./concurrency-plot.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 
@@ -27,11 +26,11 @@ interface Target {
 }
 
 const app = await startBenchApp();
-const baselineDir = baselineRef ? checkout(baselineRef) : undefined;
+const baseline = baselineRef ? baselineCheckout(baselineRef) : undefined;
 try {
   const targets: Target[] = [{ label: "this checkout", url: app.url, pid: app.pid }];
-  if (baselineDir && baselineRef) {
-    const other = await app.startOther(baselineDir);
+  if (baseline && baselineRef) {
+    const other = await app.startOther(baseline.dir);
     targets.unshift({ label: `baseline ${baselineRef}`, url: other.url, pid: other.pid });
   }
   const endpointsOf = await Promise.all(targets.map((target) => endpoints(target.url)));
@@ -64,10 +63,7 @@ try {
   }
 } finally {
   await app.stop();
-  if (baselineDir) {
-    execFileSync("git", ["worktree", "remove", "--force", baselineDir], { cwd: root });
-    rmSync(baselineDir, { recursive: true, force: true });
-  }
+  baseline?.remove();
 }
 
 /** The endpoints measured, each as a user of its own would call it. */
@@ -146,13 +142,4 @@ async function sweepConcurrency(current: [string, Send][], pid: number) {
     series.push({ name, points });
   }
   return series;
-}
-
-/** A throwaway checkout of `ref` sharing this one's node_modules, for the side-by-side baseline. */
-function checkout(ref: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "cloud-notes-baseline-"));
-  rmSync(dir, { recursive: true });
-  execFileSync("git", ["worktree", "add", "--detach", dir, ref], { cwd: root, stdio: "ignore" });
-  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-  return dir;
 }

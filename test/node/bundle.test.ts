@@ -1,0 +1,36 @@
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleWorker } from "../../bench/production-worker.ts";
+
+// What `wrangler deploy --env production` uploads: parsed on every cold start, so its size is a budget
+// (issue 14: 200 KiB gzipped). bench/startup.ts prints the size and the start-up time it costs.
+const BUDGET_GZIP_BYTES = 200 * 1024;
+
+let outdir: string;
+let script: Buffer;
+
+beforeAll(async () => {
+  outdir = await bundleWorker();
+  script = readFileSync(join(outdir, "index.js"));
+}, 120_000);
+
+afterAll(() => outdir && rmSync(outdir, { recursive: true, force: true }));
+
+describe("the deployed bundle", () => {
+  it(`stays within ${BUDGET_GZIP_BYTES / 1024} KiB gzipped`, () => {
+    expect(gzipSync(script).length).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+  });
+
+  it("carries zod's English messages only (wrangler.toml [alias] drops the other locales)", () => {
+    const text = script.toString("utf8");
+    expect(text).not.toContain("Ungültige Eingabe"); // zod/v4/locales/de.js
+    expect(text).toContain("Invalid input"); // zod/v4/locales/en.js, still imported by zod itself
+  });
+
+  it("is minified without keep_names' run-time naming wrapper (wrangler.toml [env.production])", () => {
+    expect(script.toString("utf8")).not.toContain("// src/app.ts"); // an unminified bundle names each module
+    expect(script.toString("utf8")).not.toMatch(/__name\(/);
+  });
+});
