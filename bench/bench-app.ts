@@ -38,6 +38,8 @@ export async function startBenchApp(options: { inspectorPort?: number; minify?: 
     },
     /** For benchmarks that measure the database itself (sizes), with a client of their own. */
     databaseUrl: stack.databaseUrl,
+    /** host:port of the local Neon-compatible endpoint, for bench workers of their own. */
+    neonEndpoint: stack.neonEndpoint,
     /** Database round trips so far (HTTP queries and WebSocket sessions), from the local endpoint. */
     roundTrips: async () => {
       const stats = (await (await fetch(`http://${stack.neonEndpoint}/stats?database=${DATABASE}`)).json()) as {

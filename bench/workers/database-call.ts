@@ -1,0 +1,32 @@
+// Bench-only worker: one `select 1` per request, made at each layer of the stack the API uses, so
+// bench/database-call.ts can split a database call's CPU cost between workerd's own fetch, the Neon
+// driver, and drizzle (the same createDatabase() handle the API uses).
+import { neon } from "@neondatabase/serverless";
+import { sql } from "drizzle-orm";
+import { createDatabase } from "../../src/db/client";
+import { type Bindings, configFrom } from "../../src/env";
+
+export default {
+  async fetch(request: Request, env: Bindings): Promise<Response> {
+    const config = configFrom(env);
+    const layer = new URL(request.url).pathname;
+    if (layer === "/fetch") {
+      // The Neon SQL-over-HTTP protocol by hand: what the driver sends, without the driver.
+      const response = await fetch(`http://${config.LOCAL_NEON_ENDPOINT}/sql`, {
+        method: "POST",
+        headers: {
+          "Neon-Connection-String": config.DATABASE_URL,
+          "Neon-Raw-Text-Output": "true",
+          "Neon-Array-Mode": "true",
+        },
+        body: JSON.stringify({ query: "select 1", params: [] }),
+      });
+      await response.json();
+    } else if (layer === "/neon") {
+      await neon(config.DATABASE_URL).query("select 1");
+    } else if (layer === "/drizzle") {
+      await createDatabase(config).execute(sql`select 1`);
+    }
+    return new Response("ok");
+  },
+};
