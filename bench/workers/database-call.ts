@@ -4,11 +4,13 @@
 import { neon } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { createDatabase } from "../../src/db/client";
+import { useLocalNeonEndpoint } from "../../src/db/local-neon";
 import { type Bindings, configFrom } from "../../src/env";
 
 export default {
   async fetch(request: Request, env: Bindings): Promise<Response> {
     const config = configFrom(env);
+    if (config.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(config.LOCAL_NEON_ENDPOINT);
     const layer = new URL(request.url).pathname;
     if (layer === "/fetch") {
       // The Neon SQL-over-HTTP protocol by hand: what the driver sends, without the driver.
@@ -23,6 +25,7 @@ export default {
       });
       await response.json();
     } else if (layer === "/neon") {
+      // With the API's fetchFunction (src/db/client.ts sets it for the driver on import).
       await neon(config.DATABASE_URL).query("select 1");
     } else if (layer === "/drizzle") {
       await createDatabase(config).execute(sql`select 1`);
