@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import jwt from "@tsndr/cloudflare-worker-jwt";
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../src/lib/base64url";
-import { AUDIENCE, ISSUER, signAccessToken } from "../src/lib/tokens";
+import { AUDIENCE, ISSUER, type SigningKeys, signAccessToken, verifyAccessToken } from "../src/lib/tokens";
 import { signUp } from "./support/accounts";
 import { api } from "./support/api";
 import { captureLogs } from "./support/logs";
@@ -106,6 +106,34 @@ describe("access tokens", () => {
     expect(jwt.decode(fresh).header).toMatchObject({ kid: "next" });
     expect((await me(fresh, rotated)).status).toBe(200);
     expect((await me(fresh)).status).toBe(401); // unknown before the rotation
+  });
+});
+
+describe("verified tokens, remembered per isolate", () => {
+  const keys: SigningKeys = [{ kid: "k1", secret: "s".repeat(40) }];
+  const subject = { userId: crypto.randomUUID(), tokenVersion: 3 };
+
+  it("still expire on time once remembered", async () => {
+    const token = await signAccessToken(subject, keys, 1);
+    expect(await verifyAccessToken(token, keys)).toEqual(subject);
+    expect(await verifyAccessToken(token, keys)).toEqual(subject); // remembered
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await verifyAccessToken(token, keys)).toBeNull();
+  });
+
+  it("vouch only for the identical token: another signature on the same claims is verified afresh", async () => {
+    const token = await signAccessToken(subject, keys, 600);
+    expect(await verifyAccessToken(token, keys)).toEqual(subject);
+    const [header, payload] = token.split(".");
+    const forged = `${header}.${payload}.${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+    expect(await verifyAccessToken(forged, keys)).toBeNull();
+  });
+
+  it("are not trusted under another key set (a rotation that retired the key)", async () => {
+    const token = await signAccessToken(subject, keys, 600);
+    expect(await verifyAccessToken(token, keys)).toEqual(subject);
+    const retired: SigningKeys = [{ kid: "k2", secret: "t".repeat(40) }];
+    expect(await verifyAccessToken(token, retired)).toBeNull();
   });
 });
 
