@@ -1,7 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { notebookMembers, notebooks, notes, ROLES } from "../schema";
 import { forbidden, missing, unauthenticated } from "./outcome";
-import { prerendered } from "./sql-fragments";
 
 // Who may do what, in SQL, inside each request's one statement (the `me` CTE of asCaller is in scope).
 // A loose note has only its owner; a note in a notebook follows the notebook's roles, the notebook's
@@ -73,12 +72,10 @@ const notesWithRole = (inTrash: boolean) => sql`(
 )`;
 
 /** Every note the caller can read, with their role on it. Trashed notes are in no read but the trash's. */
-export const readableNotes = prerendered(notesWithRole(false));
+export const readableNotes = notesWithRole(false);
 
 /** The caller's trash: trashed notes they may restore or purge (an editing role on them). */
-export const restorableNotes = prerendered(
-  sql`(select * from ${notesWithRole(true)} t where t.role in ('editor', 'owner'))`,
-);
+export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where t.role in ('editor', 'owner'))`;
 
 /**
  * CTEs ending in `access` (the note's id, version, notebook_id, owner_id, visibility, title, content,

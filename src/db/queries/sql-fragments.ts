@@ -1,19 +1,4 @@
 import { type SQL, sql } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
-
-const dialect = new PgDialect();
-
-/**
- * A fragment without parameters (tables, columns, expressions: a projection, the readable-notes union)
- * rendered to its SQL text once, when the module loads. drizzle walks every chunk of a statement on every
- * request, and the constant parts of the note statements were most of that walk: the largest item of
- * our own in GET /v1/notes/{id}'s CPU profile (bench:profile). A fragment with a parameter is refused.
- */
-export function prerendered(fragment: SQL): SQL {
-  const { sql: text, params } = dialect.sqlToQuery(fragment);
-  if (params.length > 0) throw new Error(`prerendered() takes no parameters; this fragment has ${params.length}`);
-  return sql.raw(text);
-}
 
 /** A timestamp as the API shows it: ISO 8601, UTC, milliseconds. */
 export const isoTimestamp = (column: SQL) =>
@@ -35,16 +20,11 @@ export type Selected<Fields extends Record<string, SQL>> = {
   [K in keyof Fields]: Fields[K] extends SQL<infer T> ? T : never;
 };
 
-/**
- * A select list from a projection map, `expression as "field"`, so the SQL and its result type share one
- * source. Projections are constant, so the list is prerendered.
- */
+/** A select list from a projection map, `expression as "field"`, so the SQL and its result type share one source. */
 export const selectList = (fields: Record<string, SQL>) =>
-  prerendered(
-    sql.join(
-      Object.entries(fields).map(([name, expression]) => sql`${expression} as ${sql.identifier(name)}`),
-      sql`, `,
-    ),
+  sql.join(
+    Object.entries(fields).map(([name, expression]) => sql`${expression} as ${sql.identifier(name)}`),
+    sql`, `,
   );
 
 /** `json_build_object` from a projection map: its keys are our own field names. */
