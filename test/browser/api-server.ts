@@ -2,12 +2,10 @@
 // and secrets of its own, so it never meets the developer's server, .local/ or .dev.vars. Stopped after the
 // run, its whole process group: the runner then stops wrangler, workerd and PostgreSQL itself.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { freePort } from "../../scripts/local-db/free-port.ts";
+import { isolatedDevEnvironment } from "../node/isolated-dev.ts";
 import { CHROMIUM } from "./chromium.ts";
 
 declare module "vitest" {
@@ -24,18 +22,7 @@ export default async function setup(project: TestProject) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM.`);
   }
-  const dataDir = mkdtempSync(join(tmpdir(), "cloud-notes-browser-"));
-  chmodSync(dataDir, 0o755); // PostgreSQL runs as an unprivileged user when we are root
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    LOCAL_POSTGRES_PORT: String(await freePort()),
-    LOCAL_NEON_PORT: String(await freePort()),
-    LOCAL_DATA_DIR: dataDir,
-    DEV_VARS_FILE: join(dataDir, "secrets.vars"),
-  };
-  delete env.DATABASE_URL; // the embedded PostgreSQL, never a database named by the caller's environment
+  const { dataDir, port, env } = await isolatedDevEnvironment("cloud-notes-browser-");
   const server = spawn(process.execPath, [devRunner], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   server.stdout?.on("data", (chunk) => (output += chunk));

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/local-db/free-port.ts";
+import { isolatedDevEnvironment } from "./isolated-dev.ts";
 
 // `npm run dev` as a process manager or CI runs it: no terminal, stopped with SIGTERM. Each case
 // starts the whole stack on free ports with a data directory and secrets of its own, never the
@@ -69,18 +68,7 @@ afterEach(() => {
 });
 
 async function startDev() {
-  const dataDir = mkdtempSync(join(tmpdir(), "cloud-notes-dev-"));
-  chmodSync(dataDir, 0o755); // PostgreSQL runs as an unprivileged user when we are root
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    LOCAL_POSTGRES_PORT: String(await freePort()),
-    LOCAL_NEON_PORT: String(await freePort()),
-    LOCAL_DATA_DIR: dataDir,
-    DEV_VARS_FILE: join(dataDir, "dev-secrets.vars"),
-  };
-  delete env.DATABASE_URL;
+  const { dataDir, port, env } = await isolatedDevEnvironment("cloud-notes-dev-");
   const npm = npmCli
     ? spawn(process.execPath, [npmCli, "run", "dev"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
     : spawn("npm", ["run", "dev"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
