@@ -7,6 +7,7 @@ export interface SweepSeries {
 }
 
 const PANEL = { width: 420, height: 260, left: 60, top: 40, right: 20, bottom: 50 };
+const TITLE = "Throughput and p99 latency against concurrent clients";
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
 export function concurrencyPlot(series: SweepSeries[]): string {
@@ -24,6 +25,7 @@ export function concurrencyPlot(series: SweepSeries[]): string {
     )
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">
+<title>${TITLE}</title>
 <rect width="100%" height="100%" fill="white"/>
 ${panels.join("\n")}
 ${legend}
