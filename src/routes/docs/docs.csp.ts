@@ -7,21 +7,25 @@ export type PolicyDirectives = Record<string, string[]>;
 /** What a page that sets a Content-Security-Policy hands its handler. */
 export interface PolicyVariables {
   Variables: {
-    /** Fresh per request; the page gives it to a script that inserts <style> elements. */
-    styleNonce: string;
+    /**
+     * Fresh per request: on the page's own <script> elements, which the policy runs by it and nothing
+     * else, and given to a reader that inserts <style> elements.
+     */
+    nonce: string;
   };
 }
 
 /**
  * Sets a docs page's Content-Security-Policy, built from a fresh nonce per request. The pages are where
- * people type their passwords, so they run our own origin's scripts and nothing else.
+ * people type their passwords, so they run the scripts the page itself names (by the nonce) and nothing
+ * else: not even another file of this origin, such as an attachment someone uploaded.
  */
-export function contentSecurityPolicy(policy: (styleNonce: string) => PolicyDirectives) {
+export function contentSecurityPolicy(policy: (nonce: string) => PolicyDirectives) {
   return createMiddleware<PolicyVariables>(async function contentSecurityPolicy(c, next) {
-    const styleNonce = encodeBase64(crypto.getRandomValues(new Uint8Array(16)).buffer);
-    c.set("styleNonce", styleNonce);
+    const nonce = encodeBase64(crypto.getRandomValues(new Uint8Array(16)).buffer);
+    c.set("nonce", nonce);
     await next();
-    const directives = Object.entries(policy(styleNonce)).map(([name, sources]) => [name, ...sources].join(" "));
+    const directives = Object.entries(policy(nonce)).map(([name, sources]) => [name, ...sources].join(" "));
     c.header("Content-Security-Policy", directives.join("; "));
   });
 }
@@ -35,9 +39,9 @@ const lockedDown: PolicyDirectives = {
 };
 
 /** /docs: Swagger UI reads the document, signs in and runs "Try it out" against this origin only. */
-export const swaggerUIPolicy = contentSecurityPolicy(() => ({
+export const swaggerUIPolicy = contentSecurityPolicy((nonce) => ({
   ...lockedDown,
-  "script-src": ["'self'"],
+  "script-src": [`'nonce-${nonce}'`],
   "style-src": ["'self'"],
   // swagger-ui.css draws its icons as data: SVGs.
   "img-src": ["'self'", "data:"],
@@ -46,16 +50,16 @@ export const swaggerUIPolicy = contentSecurityPolicy(() => ({
 }));
 
 /** /redoc: ReDoc reads the document; it only shows, so it calls nothing else. */
-export const redocPolicy = contentSecurityPolicy((styleNonce) => ({
+export const redocPolicy = contentSecurityPolicy((nonce) => ({
   ...lockedDown,
-  "script-src": ["'self'"],
+  "script-src": [`'nonce-${nonce}'`],
   // ReDoc inserts <style> elements: its styled-components ones carry this request's nonce; the one for its
   // scrollbars it inserts as it loads, before it has the nonce, so that one is allowed by its hash (and by
   // the hash of "", what it holds for a moment). A ReDoc upgrade that changes it fails the browser test,
   // whose report names the new hash.
   "style-src": [
     "'self'",
-    `'nonce-${styleNonce}'`,
+    `'nonce-${nonce}'`,
     "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
     "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
   ],

@@ -29,50 +29,52 @@ function docsPage(page: { stylesheets: string[]; body: string }): string {
 }
 
 /**
- * Settings for a page's initialiser, as a JSON data block: the browser never runs it as a script, so the
- * policy's `script-src 'self'` holds. `<` is escaped so no value can close the element.
+ * Settings for a page's initialiser, as a JSON data block: the browser never runs it as a script, so it
+ * needs no nonce and the policy allows no inline script. `<` is escaped so no value can close the element.
  */
 function settingsBlock(id: string, settings: object): string {
   const json = JSON.stringify(settings).replaceAll("<", "\\u003c");
   return `<script type="application/json" id="${id}">${json}</script>`;
 }
 
-const script = (url: string) => `<script src="${url}"></script>`;
+/** A script of the page's own, run by the policy because it carries this request's nonce. */
+const script = (nonce: string) => (url: string) => `<script nonce="${nonce}" src="${url}"></script>`;
 
 // "Authorize" signs in through the password grant and keeps the token across reloads, as before.
 const swaggerUISettings = { url: OPENAPI_DOCUMENT_PATH, persistAuthorization: true } satisfies SwaggerUIOptions;
 
 // SwaggerUI() works out the asset URLs (from our copy of swagger-ui-dist, not a CDN's) and hands them to
 // manuallySwaggerUIHtml, which lays out the whole page.
-const swaggerUIHtml = SwaggerUI({
-  ...swaggerUISettings,
-  baseUrl: DOCS_ASSETS_PATH,
-  manuallySwaggerUIHtml: (asset) =>
-    docsPage({
-      stylesheets: [...asset.css, `${DOCS_ASSETS_PATH}/swagger-ui-dist/index.css`],
-      body: `<div id="swagger-ui"></div>
+const swaggerUIHtml = (nonce: string) =>
+  SwaggerUI({
+    ...swaggerUISettings,
+    baseUrl: DOCS_ASSETS_PATH,
+    manuallySwaggerUIHtml: (asset) =>
+      docsPage({
+        stylesheets: [...asset.css, `${DOCS_ASSETS_PATH}/swagger-ui-dist/index.css`],
+        body: `<div id="swagger-ui"></div>
     ${settingsBlock("swagger-ui-settings", swaggerUISettings)}
-    ${[...asset.js, `${DOCS_ASSETS_PATH}/swagger-ui-init.js`].map(script).join("\n    ")}`,
-    }),
-});
+    ${[...asset.js, `${DOCS_ASSETS_PATH}/swagger-ui-init.js`].map(script(nonce)).join("\n    ")}`,
+      }),
+  });
 
 /** /docs: Swagger UI, to try the API. */
-export const swaggerUIPage: Handler = (c) => c.html(swaggerUIHtml);
+export const swaggerUIPage: Handler<PolicyVariables> = (c) => c.html(swaggerUIHtml(c.var.nonce));
 
 /** /redoc: ReDoc, to read the API. */
 export const redocPage: Handler<PolicyVariables> = (c) => {
   const settings = {
     specUrl: OPENAPI_DOCUMENT_PATH,
     // ReDoc puts this on the <style> elements it inserts, which the page's policy then lets in.
-    options: { nonce: c.var.styleNonce },
+    options: { nonce: c.var.nonce },
   };
   return c.html(
     docsPage({
       stylesheets: [`${DOCS_ASSETS_PATH}/redoc.css`],
       body: `<div id="redoc"></div>
     ${settingsBlock("redoc-settings", settings)}
-    ${script(`${DOCS_ASSETS_PATH}/redoc/redoc.standalone.js`)}
-    ${script(`${DOCS_ASSETS_PATH}/redoc-init.js`)}`,
+    ${script(c.var.nonce)(`${DOCS_ASSETS_PATH}/redoc/redoc.standalone.js`)}
+    ${script(c.var.nonce)(`${DOCS_ASSETS_PATH}/redoc-init.js`)}`,
     }),
   );
 };
