@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
-
-interface Document {
-  paths: Record<
-    string,
-    Record<string, { parameters?: { in: string; name: string }[]; responses?: Record<string, { headers?: object }> }>
-  >;
-}
+import { fetchDocument, operationsOf } from "./support/openapi-document";
 
 // Response headers a browser lets scripts read without being told (Fetch standard's CORS-safelisted ones).
 const SAFELISTED = [
@@ -20,16 +14,13 @@ const SAFELISTED = [
 ];
 
 async function documentedHeaders() {
-  const document = await (await api("/openapi.json")).json<Document>();
   const sent = new Set<string>();
   const answered = new Set<string>();
-  for (const operations of Object.values(document.paths)) {
-    for (const operation of Object.values(operations)) {
-      for (const parameter of operation.parameters ?? [])
-        if (parameter.in === "header") sent.add(parameter.name.toLowerCase());
-      for (const response of Object.values(operation.responses ?? {}))
-        for (const name of Object.keys(response.headers ?? {})) answered.add(name.toLowerCase());
-    }
+  for (const { operation } of operationsOf(await fetchDocument())) {
+    for (const parameter of operation.parameters ?? [])
+      if (parameter.in === "header") sent.add(parameter.name.toLowerCase());
+    for (const response of Object.values(operation.responses))
+      for (const name of Object.keys(response.headers ?? {})) answered.add(name.toLowerCase());
   }
   return { sent: [...sent], answered: [...answered].filter((name) => !SAFELISTED.includes(name)) };
 }

@@ -60,10 +60,14 @@ export async function signAccessToken(
 
 /** The token's subject when the token is well-formed, signed by a live key, and current; otherwise null. */
 export async function verifyAccessToken(token: string, keys: SigningKeys): Promise<AccessTokenSubject | null> {
-  const remembered = verifiedTokens(keys).get(token);
+  const tokens = verifiedTokens(keys);
+  const remembered = tokens.get(token);
   if (remembered) return remembered.exp > Math.floor(Date.now() / 1000) ? remembered.subject : null;
   const verified = await verifyAfresh(token, keys);
-  if (verified) remember(keys, token, verified);
+  if (verified) {
+    if (tokens.size >= VERIFIED_TOKENS_KEPT) tokens.delete(tokens.keys().next().value ?? "");
+    tokens.set(token, verified);
+  }
   return verified?.subject ?? null;
 }
 
@@ -83,12 +87,6 @@ function verifiedTokens(keys: SigningKeys) {
     verifiedByKeys.set(keys, tokens);
   }
   return tokens;
-}
-
-function remember(keys: SigningKeys, token: string, verified: { subject: AccessTokenSubject; exp: number }) {
-  const tokens = verifiedTokens(keys);
-  if (tokens.size >= VERIFIED_TOKENS_KEPT) tokens.delete(tokens.keys().next().value ?? "");
-  tokens.set(token, verified);
 }
 
 async function verifyAfresh(
