@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDatabase, inTransaction } from "../src/db/client";
 import { isDatabaseUnavailable } from "../src/db/unavailable";
 import { configFrom } from "../src/env";
-import { authed, form, json, PASSWORD, signUp } from "./support/accounts";
+import { type Account, authed, form, json, PASSWORD, signUp } from "./support/accounts";
 import { api, testDatabase, testEnv } from "./support/api";
 import { fastForwardOutbox, objectsOf, outboxKeys, runScheduledSweep } from "./support/attachments";
 import { fileDatabaseUrl } from "./support/file-database";
@@ -54,10 +54,8 @@ async function reserved(userId: string) {
   throw new Error("the upload never reserved its key");
 }
 
-type Signed = Awaited<ReturnType<typeof signUp>>;
-
 /** One request of each kind: notes (HTTP), account, sign-in, an upload (HTTP, then a transaction), readiness. */
-async function everyKindOfRequest(user: Signed, noteId: string): Promise<[string, Response][]> {
+async function everyKindOfRequest(user: Account, noteId: string): Promise<[string, Response][]> {
   const faults = behindProxy();
   const send = (path: string, init: RequestInit = {}) => authed(user.tokens.access_token, path, init, faults);
   const body = new TextEncoder().encode("bytes");

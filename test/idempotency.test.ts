@@ -1,12 +1,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { form, json, PASSWORD, signUp, uniqueEmail, uniqueIp } from "./support/accounts";
+import { form, json, PASSWORD, type Requester, signUp, uniqueEmail, uniqueIp } from "./support/accounts";
 import { api, roundTripsDuring, testDatabase } from "./support/api";
 import { objectsOf, rawUpload, runScheduledSweep } from "./support/attachments";
 import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
-
-type Requester = (path: string, init?: RequestInit) => Promise<Response>;
 
 /** `init` with an Idempotency-Key. */
 function keyed(key: string, init: RequestInit): RequestInit {

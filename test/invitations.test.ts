@@ -1,14 +1,13 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Invitation, ReceivedInvitation } from "../src/routes/invitations/invitation.schemas";
-import { authed, json, register, signIn, signUp, uniqueEmail } from "./support/accounts";
+import { authed, json, type Requester, register, signIn, signUp, uniqueEmail } from "./support/accounts";
 import { roundTripsDuring, testDatabase } from "./support/api";
 import { requestBehindCommit } from "./support/locks";
 import { addMember, createNotebook, invite, type Notebook } from "./support/notebooks";
 import { expectProblem } from "./support/problem";
 
 const MISSING_ID = "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11";
-type Requester = (path: string, init?: RequestInit) => Promise<Response>;
 
 const post = { method: "POST" };
 

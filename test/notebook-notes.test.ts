@@ -1,26 +1,18 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Note } from "../src/routes/notes/note.schemas";
-import { authed, json, signUp } from "./support/accounts";
+import { type Account, authed, json } from "./support/accounts";
 import { roundTripsDuring, testDatabase } from "./support/api";
 import { objectsOf, rawUpload, upload } from "./support/attachments";
 import { requestBehindCommit } from "./support/locks";
-import { addMember, createNotebook } from "./support/notebooks";
+import { addMember, createNotebook, team } from "./support/notebooks";
 import { createNote, listAll, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
 // Notes in notebooks: what members see and may do with them, moves, quotas, races with removals,
 // and what account deletion takes. The per-route role rules are in role-matrix.test.ts.
 
-async function team() {
-  const [owner, editor, viewer] = await Promise.all([signUp(), signUp(), signUp()]);
-  const notebook = await createNotebook(owner, "Team");
-  await addMember(owner, notebook.id, editor, "editor");
-  await addMember(owner, notebook.id, viewer, "viewer");
-  return { owner, editor, viewer, notebook };
-}
-
-const removeMember = (owner: Awaited<ReturnType<typeof signUp>>, notebookId: string, userId: string) =>
+const removeMember = (owner: Account, notebookId: string, userId: string) =>
   owner.request(`/v1/notebooks/${notebookId}/members/${userId}`, { method: "DELETE" });
 
 describe("listing", () => {
@@ -255,7 +247,7 @@ describe("races with a removal", () => {
 });
 
 describe("account deletion", () => {
-  const deleteAccount = (user: Awaited<ReturnType<typeof signUp>>) =>
+  const deleteAccount = (user: Account) =>
     user.request("/v1/users/me", json({ password: user.password }, { method: "DELETE" }));
 
   it("takes the notebooks an account owns with every note and byte in them; members' loose notes stay", async () => {

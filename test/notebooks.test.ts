@@ -4,22 +4,11 @@ import { describe, expect, it } from "vitest";
 import { encodeCursor } from "../src/lib/cursor";
 import { json, signUp } from "./support/accounts";
 import { api, roundTripsDuring, testDatabase } from "./support/api";
-import { addMember, createNotebook, type Notebook } from "./support/notebooks";
+import { addMember, createNotebook, type Notebook, team } from "./support/notebooks";
 import { patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
 const MISSING_ID = "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11";
-
-/** An owner with a viewer and an editor in one notebook. */
-async function team() {
-  const owner = await signUp("Olive Owner");
-  const viewer = await signUp("Vic Viewer");
-  const editor = await signUp("Eda Editor");
-  const notebook = await createNotebook(owner, "Team");
-  await addMember(owner, notebook.id, viewer, "viewer");
-  await addMember(owner, notebook.id, editor, "editor");
-  return { owner, viewer, editor, notebook };
-}
 
 /** A problem body without what differs between any two requests. */
 async function problemShape(response: Response, status: number) {

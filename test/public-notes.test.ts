@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { configFrom } from "../src/env";
 import { signAccessToken } from "../src/lib/tokens";
 import type { PublicNoteSchema } from "../src/routes/public/public-note.schemas";
-import { authed, json, signUp } from "./support/accounts";
+import { type Account, authed, json, signUp } from "./support/accounts";
 import { api, roundTripsDuring, testDatabase, testEnv } from "./support/api";
 import { upload } from "./support/attachments";
 import { addMember, createNotebook } from "./support/notebooks";
@@ -12,7 +12,6 @@ import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
 type PublicNote = z.infer<typeof PublicNoteSchema>;
-type Account = Awaited<ReturnType<typeof signUp>>;
 
 const publish = (user: Account, noteId: string, visibility = "public") =>
   user.request(`/v1/notes/${noteId}`, patchJson({ visibility }));

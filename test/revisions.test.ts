@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Note } from "../src/routes/notes/note.schemas";
 import type { RevisionSchema } from "../src/routes/revisions/revisions.routes";
-import { signUp } from "./support/accounts";
+import { type Account, signUp } from "./support/accounts";
 import { roundTripsDuring, testDatabase } from "./support/api";
 import { runScheduledSweep, upload } from "./support/attachments";
 import { addMember, createNotebook } from "./support/notebooks";
@@ -11,7 +11,6 @@ import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
 type Revision = z.infer<typeof RevisionSchema>;
-type Account = Awaited<ReturnType<typeof signUp>>;
 
 const revisionsOf = async (user: Account, noteId: string) =>
   (await (await user.request(`/v1/notes/${noteId}/revisions?limit=100`)).json<{ items: Revision[] }>()).items;

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import type { RoleRule } from "../src/routes/contracts";
-import { json, signUp, uniqueEmail } from "./support/accounts";
+import { type Account, json, signUp, uniqueEmail } from "./support/accounts";
 import { testDatabase } from "./support/api";
 import { rawUpload, upload } from "./support/attachments";
 
@@ -44,7 +44,6 @@ const SAMPLE_BODIES: Record<string, (fixture: Fixture) => RequestInit> = {
   "POST /v1/notes/{id}/share-links": () => json({}),
 };
 
-type Account = Awaited<ReturnType<typeof signUp>>;
 let people: Record<Persona | "bystander", Account>;
 
 interface Fixture {

@@ -2,17 +2,15 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../src/lib/base64url";
 import type { NewShareLink, SharedNote, ShareLink } from "../src/routes/share-links/share-link.schemas";
-import { json, signUp } from "./support/accounts";
+import { type Account, json, signUp } from "./support/accounts";
 import { api, roundTripsDuring, testDatabase } from "./support/api";
 import { bodyText, sha256Hex, upload } from "./support/attachments";
-import { addMember, createNotebook } from "./support/notebooks";
+import { createNotebook, team } from "./support/notebooks";
 import { createNote } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
 // Share links: who may make and revoke them, what a reader without an account sees through one, and
 // that a revoked, expired or unknown link opens nothing, at once and indistinguishably.
-
-type Account = Awaited<ReturnType<typeof signUp>>;
 
 const linksOf = (noteId: string) => `/v1/notes/${noteId}/share-links`;
 
@@ -250,24 +248,8 @@ describe("what a link gives away", () => {
 });
 
 describe("who may share", () => {
-  async function team() {
-    const [owner, author, editor, viewer, outsider] = await Promise.all([
-      signUp(),
-      signUp(),
-      signUp(),
-      signUp(),
-      signUp(),
-    ]);
-    const notebook = await createNotebook(owner, "Team");
-    await addMember(owner, notebook.id, author, "editor");
-    await addMember(owner, notebook.id, editor, "editor");
-    await addMember(owner, notebook.id, viewer, "viewer");
-    const note = await createNote(author.request, { notebookId: notebook.id });
-    return { owner, author, editor, viewer, outsider, notebook, note };
-  }
-
   it("the notebook's owner and the note's author while an editor; other members 403, outsiders 404", async () => {
-    const { owner, author, editor, viewer, outsider, note } = await team();
+    const [{ owner, author, editor, viewer, note }, outsider] = await Promise.all([team({ author: true }), signUp()]);
     await share(owner, note.id);
     const authors = await share(author, note.id);
     for (const member of [editor, viewer]) {
@@ -290,7 +272,7 @@ describe("who may share", () => {
   });
 
   it("not the author once demoted to viewer", async () => {
-    const { owner, author, notebook, note } = await team();
+    const { owner, author, notebook, note } = await team({ author: true });
     const demoted = await owner.request(
       `/v1/notebooks/${notebook.id}/members/${author.user.id}`,
       json({ role: "viewer" }, { method: "PATCH" }),

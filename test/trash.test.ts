@@ -1,14 +1,13 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Note } from "../src/routes/notes/note.schemas";
-import { json, signUp } from "./support/accounts";
+import { type Account, json, signUp } from "./support/accounts";
 import { api, roundTripsDuring, testDatabase } from "./support/api";
 import { objectsOf, runScheduledSweep, upload } from "./support/attachments";
 import { addMember, createNotebook } from "./support/notebooks";
 import { createNote, listAll, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
 
-type Account = Awaited<ReturnType<typeof signUp>>;
 const trash = (user: Account, noteId: string) => user.request(`/v1/notes/${noteId}`, { method: "DELETE" });
 const restore = (user: Account, noteId: string, headers: Record<string, string> = {}) =>
   user.request(`/v1/trash/${noteId}/restore`, { method: "POST", headers });

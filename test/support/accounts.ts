@@ -61,9 +61,16 @@ export function authed(accessToken: string, path: string, init: RequestInit = {}
   return api(path, { ...init, headers }, overrides);
 }
 
+/** Sends a request to the worker as someone: a path below the API's origin, and what to send. */
+export type Requester = (path: string, init?: RequestInit) => Promise<Response>;
+
 /** A registered, signed-in user. */
 export async function signUp(displayName?: string) {
   const account = await register(uniqueEmail(), PASSWORD, displayName);
   const tokens = await signIn(account.email);
-  return { ...account, tokens, request: (path: string, init?: RequestInit) => authed(tokens.access_token, path, init) };
+  const request: Requester = (path, init) => authed(tokens.access_token, path, init);
+  return { ...account, tokens, request };
 }
+
+/** What `signUp` answers: the user, their address and password, their tokens, and `request` as them. */
+export type Account = Awaited<ReturnType<typeof signUp>>;

@@ -4,9 +4,8 @@ import { sql } from "drizzle-orm";
 import type { Bindings } from "../../src/env";
 import worker from "../../src/index";
 import type { Attachment } from "../../src/routes/attachments/attachment.schemas";
+import type { Requester } from "./accounts";
 import { testDatabase, testEnv } from "./api";
-
-type Requester = (path: string, init?: RequestInit) => Promise<Response>;
 
 export function rawUpload(bytes: Uint8Array | string, contentType = "application/octet-stream"): RequestInit {
   const body = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;

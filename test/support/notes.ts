@@ -1,8 +1,6 @@
 import { expect } from "vitest";
 import type { Note } from "../../src/routes/notes/note.schemas";
-import { json } from "./accounts";
-
-type Requester = (path: string, init?: RequestInit) => Promise<Response>;
+import { json, type Requester } from "./accounts";
 
 export async function createNote(request: Requester, fields: Record<string, unknown> = {}): Promise<Note> {
   const response = await request("/v1/notes", json({ title: "A note", content: "Some words", ...fields }));
