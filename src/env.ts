@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LoggableError } from "./lib/log";
+import { LoggableError } from "./lib/loggable-error";
 import type { SigningKeys } from "./lib/tokens";
 
 const MIN_SECRET_LENGTH = 32;

@@ -1,4 +1,4 @@
-import { LoggableError } from "../lib/log";
+import { LoggableError } from "../lib/loggable-error";
 
 /** The database did not answer in time, could not be reached, or refused for want of capacity. */
 export class DatabaseUnavailable extends LoggableError {

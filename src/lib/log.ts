@@ -1,6 +1,5 @@
-import type { Context } from "hono";
 import { runningVersion, type VersionBinding } from "./deployed-version";
-import type { AppEnv } from "./router";
+import { LoggableError } from "./loggable-error";
 
 // One object per line: Workers Logs indexes its fields (filter on `status`, `requestId`...) and
 // `wrangler tail --format json` shows it as JSON, not as a string to parse again. Never pass request
@@ -29,8 +28,19 @@ export interface Logger {
 // Cloudflare's edge sets cf-ray ("8f1e2d3c4b5a6978-LHR"); locally a client could send anything.
 const RAY_ID = /^[\w-]{1,64}$/;
 
+/**
+ * What requestLogger reads of a request's Hono context: any router's `c` has it. Named here rather than
+ * taken from router.ts's AppEnv, which would make the logger import the database client and, through
+ * it, env.ts.
+ */
+export interface RequestScope {
+  var: { requestId: string };
+  req: { header(name: string): string | undefined };
+  env: VersionBinding | undefined;
+}
+
 /** The logger of one request: its id and Ray ID on every line, besides the version. */
-export function requestLogger(c: Context<AppEnv>): Logger {
+export function requestLogger(c: RequestScope): Logger {
   const rayId = c.req.header("cf-ray");
   return loggerFrom({
     requestId: c.var.requestId,
@@ -75,11 +85,6 @@ function write(level: Level, entry: Fields): void {
 
 function withoutUndefined(entry: Fields): Fields {
   return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
-}
-
-/** An error of ours whose message names no user data, so a log may carry it. */
-export class LoggableError extends Error {
-  override name = "LoggableError";
 }
 
 /**

@@ -1,5 +1,6 @@
 import { fromBase64Url, toBase64Url } from "./base64url";
-import { LoggableError, type Logger } from "./log";
+import type { Logger } from "./log";
+import { LoggableError } from "./loggable-error";
 
 // PBKDF2-HMAC-SHA256 through WebCrypto, then keyed with a server-side pepper (HMAC), stored as
 //   $pbkdf2-sha256$v=<scheme>,i=<iterations>$<salt>$<hash>      (base64url)
