@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { reserveUpload } from "../src/db/queries/attachments";
+import { sessionCaller } from "../src/db/queries/caller";
 import { json, PASSWORD, signUp } from "./support/accounts";
 import { api, testDatabase } from "./support/api";
 import {
@@ -72,7 +73,7 @@ describe("a failure between the R2 write and the database write", () => {
 
     // The request reserved its key and wrote the bytes, then died before confirming.
     const objectKey = `users/${user.id}/${crypto.randomUUID()}`;
-    const auth = { userId: user.id, tokenVersion: 0 };
+    const auth = sessionCaller({ userId: user.id, tokenVersion: 0 });
     const db = testDatabase();
     expect(await reserveUpload(db, auth, { noteId: note.id, objectKey, announcedBytes: 5, quotaBytes: 1e9 })).toEqual({
       kind: "done",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reserveUpload } from "../src/db/queries/attachments";
+import { sessionCaller } from "../src/db/queries/caller";
 import type { Attachment } from "../src/routes/attachments/attachment.schemas";
 import { authed, type signUp as SignUp, signUp } from "./support/accounts";
 import { testDatabase } from "./support/api";
@@ -145,11 +146,12 @@ describe("another user's attachments", () => {
 describe("reservations", () => {
   it("are refused for a session that has ended", async () => {
     const owner = await ownerWith({});
-    const refused = await reserveUpload(
-      testDatabase(),
-      { userId: owner.user.id, tokenVersion: 99 },
-      { noteId: owner.note.id, objectKey: "users/x/y", announcedBytes: 1, quotaBytes: 100 },
-    );
+    const refused = await reserveUpload(testDatabase(), sessionCaller({ userId: owner.user.id, tokenVersion: 99 }), {
+      noteId: owner.note.id,
+      objectKey: "users/x/y",
+      announcedBytes: 1,
+      quotaBytes: 100,
+    });
     expect(refused).toEqual({ kind: "unauthenticated" });
   });
 });

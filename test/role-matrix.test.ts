@@ -2,24 +2,36 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import type { RoleRule } from "../src/routes/contracts";
+import type { Permission, Role } from "../src/db/queries/permissions";
 import { type Account, json, signUp, uniqueEmail } from "./support/accounts";
 import { testDatabase } from "./support/api";
 import { rawUpload, upload } from "./support/attachments";
 
-// Every operation whose contract carries a role rule (`x-required-role` in the OpenAPI document), for
-// every kind of caller a notebook has: its owner, an editor, a viewer, a member the owner removed, an
-// invitee who has not accepted, and an outsider. Members strong enough get the operation's success
-// status (and their own `role` in the answer); weaker members 403; everyone else the 404 of a missing
-// id. A denied request changes nothing in Postgres or R2. Routes added later with a role rule are in
-// the matrix without being listed here; one that needs a body it does not have fails until it has one.
+// Every operation whose contract carries a role rule (`x-required-role` in the OpenAPI document, the
+// permissions table's entry), for every kind of caller a notebook has: its owner, an editor, a viewer, a
+// member the owner removed, an invitee who has not accepted, an outsider, and the two a rule may let in
+// below its role: the note's author (an editor who wrote the note the request is about) and the member
+// the request is about themself (a viewer). Members strong enough get the operation's success status
+// (and their own `role` in the answer); weaker members 403; everyone else the 404 of a missing id. A
+// denied request changes nothing in Postgres or R2. Routes added later with a role rule are in the
+// matrix without being listed here; one that needs a body it does not have fails until it has one.
 
-const PERSONAS = ["owner", "editor", "viewer", "removed", "invited", "outsider"] as const;
+const PERSONAS = ["owner", "editor", "viewer", "removed", "invited", "outsider", "author", "self"] as const;
 type Persona = (typeof PERSONAS)[number];
 const RANK = { viewer: 0, editor: 1, owner: 2 } as const;
+/** The role each member persona holds in the notebook. */
+const ROLE_OF: Partial<Record<Persona, Role>> = {
+  owner: "owner",
+  editor: "editor",
+  viewer: "viewer",
+  author: "editor",
+  self: "viewer",
+};
+/** Whom each `orSelf` clause names among the personas. */
+const SELF_PERSONA = { author: "author", member: "self" } as const;
 
 interface Operation {
-  "x-required-role"?: Pick<RoleRule, "least" | "on">;
+  "x-required-role"?: Permission;
   requestBody?: unknown;
   responses: Record<string, unknown>;
 }
@@ -45,6 +57,8 @@ const SAMPLE_BODIES: Record<string, (fixture: Fixture) => RequestInit> = {
 };
 
 let people: Record<Persona | "bystander", Account>;
+/** Accounts of their own: every persona but `self`, who is the bystander the membership routes name. */
+const ACCOUNTS = ["owner", "editor", "viewer", "removed", "invited", "outsider", "author", "bystander"] as const;
 
 interface Fixture {
   notebookId: string;
@@ -59,19 +73,19 @@ interface Fixture {
 }
 
 beforeAll(async () => {
-  const accounts = await Promise.all([...PERSONAS, "bystander"].map(() => signUp()));
-  people = Object.fromEntries([...PERSONAS, "bystander"].map((name, i) => [name, accounts[i]])) as typeof people;
+  const accounts = await Promise.all(ACCOUNTS.map(() => signUp()));
+  const byName = Object.fromEntries(ACCOUNTS.map((name, i) => [name, accounts[i]]));
+  people = { ...byName, self: byName.bystander } as typeof people;
 });
 
 /**
  * A notebook as each persona meets it: members added, one removed by the owner, one invited; a note the
- * owner wrote in it with an attachment (so no persona is its author but the owner: what an author may
- * do beyond their role is tested where that rule lives); a pending invitation and a member (the
- * bystander) to act on.
+ * owner wrote in it (noteBy), so no persona but the owner is its author (the author persona gets a note
+ * of their own: authorsFixture); a pending invitation and a member (the bystander) to act on.
  */
 async function arrange(): Promise<Fixture> {
   const db = testDatabase();
-  const { owner, editor, viewer, removed, invited, bystander } = people;
+  const { owner, editor, viewer, removed, invited, bystander, author } = people;
   const [notebook] = (
     await db.execute<{ id: string }>(sql`
       insert into notebooks (owner_id, name) values (${owner.user.id}, 'Team') returning id`)
@@ -81,7 +95,7 @@ async function arrange(): Promise<Fixture> {
     insert into notebook_members (notebook_id, user_id, role) values
       (${notebookId}, ${owner.user.id}, 'owner'), (${notebookId}, ${editor.user.id}, 'editor'),
       (${notebookId}, ${viewer.user.id}, 'viewer'), (${notebookId}, ${removed.user.id}, 'editor'),
-      (${notebookId}, ${bystander.user.id}, 'viewer')`);
+      (${notebookId}, ${bystander.user.id}, 'viewer'), (${notebookId}, ${author.user.id}, 'editor')`);
   const removal = await owner.request(`/v1/notebooks/${notebookId}/members/${removed.user.id}`, { method: "DELETE" });
   expect(removal.status).toBe(204);
   await owner.request(`/v1/notebooks/${notebookId}/invitations`, json({ email: invited.email, role: "editor" }));
@@ -90,29 +104,43 @@ async function arrange(): Promise<Fixture> {
     json({ email: uniqueEmail(), role: "viewer" }),
   );
   expect(invitation.status).toBe(201);
-  const note = await owner.request("/v1/notes", json({ title: "Shared", content: "words", notebookId }));
-  expect(note.status).toBe(201);
-  const noteId = (await note.json<{ id: string }>()).id;
-  const attachment = await upload(owner.request, noteId, "shared bytes");
-  // Someone else's edit keeps the owner's version as a revision.
-  const edited = await editor.request(`/v1/notes/${noteId}`, json({ title: "Edited" }, { method: "PATCH" }));
-  expect(edited.status).toBe(200);
-  const revisions = await owner.request(`/v1/notes/${noteId}/revisions`);
-  const [revision] = (await revisions.json<{ items: { version: number }[] }>()).items;
-  const link = await owner.request(`/v1/notes/${noteId}/share-links`, json({}));
-  expect(link.status).toBe(201);
+  const note = await noteBy(owner, editor, notebookId);
   const trashed = await owner.request("/v1/notes", json({ title: "Old", content: "", notebookId }));
   const trashedNoteId = (await trashed.json<{ id: string }>()).id;
   expect((await owner.request(`/v1/notes/${trashedNoteId}`, { method: "DELETE" })).status).toBe(204);
   return {
     notebookId,
+    ...note,
+    invitationId: (await invitation.json<{ id: string }>()).id,
+    trashedNoteId,
+  };
+}
+
+/** A note `writer` wrote in the notebook, with an attachment, a share link, and a revision `reviser`'s edit kept. */
+async function noteBy(writer: Account, reviser: Account, notebookId: string) {
+  const note = await writer.request("/v1/notes", json({ title: "Shared", content: "words", notebookId }));
+  expect(note.status).toBe(201);
+  const noteId = (await note.json<{ id: string }>()).id;
+  const attachment = await upload(writer.request, noteId, "shared bytes");
+  // Someone else's edit keeps the writer's version as a revision.
+  const edited = await reviser.request(`/v1/notes/${noteId}`, json({ title: "Edited" }, { method: "PATCH" }));
+  expect(edited.status).toBe(200);
+  const revisions = await writer.request(`/v1/notes/${noteId}/revisions`);
+  const [revision] = (await revisions.json<{ items: { version: number }[] }>()).items;
+  const link = await writer.request(`/v1/notes/${noteId}/share-links`, json({}));
+  expect(link.status).toBe(201);
+  return {
     noteId,
     attachmentId: attachment.id,
-    invitationId: (await invitation.json<{ id: string }>()).id,
     linkId: (await link.json<{ id: string }>()).id,
-    trashedNoteId,
     revision: revision?.version ?? 0,
   };
+}
+
+/** The fixture as the author persona meets it: the same notebook, and a note of their own to act on. */
+async function fixtureFor(persona: Persona, fixture: Fixture): Promise<Fixture> {
+  if (persona !== "author") return fixture;
+  return { ...fixture, ...(await noteBy(people.author, people.owner, fixture.notebookId)) };
 }
 
 function requestFor(operation: RoleOperation, fixture: Fixture): { url: string; init: RequestInit } {
@@ -179,13 +207,17 @@ const explain = async (response: Response) =>
 function expectedStatus(persona: Persona, operation: RoleOperation): number {
   const rule = operation.operation["x-required-role"];
   if (!rule) throw new Error("no role rule");
-  if (!(persona in RANK)) return 404;
+  const role = ROLE_OF[persona];
+  if (!role) return 404;
   const success = Math.min(
     ...Object.keys(operation.operation.responses)
       .map(Number)
       .filter((s) => s < 300),
   );
-  return RANK[persona as keyof typeof RANK] >= RANK[rule.least] ? success : 403;
+  const byRole = RANK[role] >= RANK[rule.least];
+  const bySelf =
+    rule.orSelf !== undefined && SELF_PERSONA[rule.orSelf.who] === persona && RANK[role] >= RANK[rule.orSelf.least];
+  return byRole || bySelf ? success : 403;
 }
 
 it("covers every route with a role rule (notes, attachments, notebooks, members, invitations)", () => {
@@ -206,20 +238,22 @@ describe.each(operations)("$name", (operation) => {
   const allowed = PERSONAS.filter((persona) => expectedStatus(persona, operation) < 400);
 
   it.each(allowed)("a notebook's %s may call it", async (persona) => {
-    const fixture = await arrange();
+    const fixture = await fixtureFor(persona, await arrange());
     const { url, init } = requestFor(operation, fixture);
     const response = await people[persona].request(url, init);
     expect(response.status, await explain(response)).toBe(expectedStatus(persona, operation));
     if (response.headers.get("content-type") === "application/json") {
       const body = await response.json<{ role?: string }>();
       // Members and invitations carry the role they grant, not the caller's.
-      if (body.role !== undefined && !/members|invitations/.test(operation.path)) expect(body.role).toBe(persona);
+      if (body.role !== undefined && !/members|invitations/.test(operation.path))
+        expect(body.role).toBe(ROLE_OF[persona]);
     }
   });
 
   it(`denies ${denied.join(", ")} and changes nothing`, async () => {
-    const fixture = await arrange();
+    const arranged = await arrange();
     for (const persona of denied) {
+      const fixture = await fixtureFor(persona, arranged);
       const before = await state(fixture);
       const { url, init } = requestFor(operation, fixture);
       const response = await people[persona].request(url, init);

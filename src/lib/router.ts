@@ -1,8 +1,8 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
 import type { Database } from "../db/client";
+import type { Caller, SignedInCaller } from "../db/queries/caller";
 import type { Bindings, Config } from "../env";
 import { notFound, validationFailed } from "./problem";
-import type { AccessTokenSubject } from "./tokens";
 
 /** Hono's type parameter for every router: the bindings and what middleware puts on the context. */
 export interface AppEnv {
@@ -11,10 +11,10 @@ export interface AppEnv {
     requestId: string;
     config: Config;
     db: Database;
-    /** Set by requireUser(). */
-    auth: AccessTokenSubject;
-    /** Set by optionalUser() when a route anyone may call was called with a bearer token. */
-    viewer?: AccessTokenSubject;
+    /** Set by requireUser(): who is asking, on a route only a signed-in caller may call. */
+    caller: SignedInCaller;
+    /** Set by optionalUser(): who is asking, signed in or anonymous, on a route anyone may call. */
+    viewer: Caller;
   };
 }
 

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { ANONYMOUS, sessionCaller } from "../db/queries/caller";
 import { configFrom } from "../env";
 import { unauthorized } from "../lib/problem";
 import type { AppEnv } from "../lib/router";
@@ -9,13 +10,13 @@ import { verifyAccessToken } from "../lib/tokens";
 const PRIVATE_ANSWER = "private, no-cache";
 
 /**
- * Requires `Authorization: Bearer <access token>` and puts its subject on the context. The token's
+ * Requires `Authorization: Bearer <access token>` and puts its caller on the context. The token's
  * version is checked against the account by each handler's own query, in the same round trip.
  * Every answer it lets through, errors included, is marked private.
  */
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async function requireUser(c, next) {
-    c.set("auth", await bearerSubject(c.req.header("Authorization"), c.env));
+    c.set("caller", await callerFromBearer(c.req.header("Authorization"), c.env));
     await next();
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", PRIVATE_ANSWER);
   };
@@ -28,18 +29,21 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
 export function optionalUser(): MiddlewareHandler<AppEnv> {
   return async function optionalUser(c, next) {
     const header = c.req.header("Authorization");
-    if (header === undefined) return next();
-    c.set("viewer", await bearerSubject(header, c.env));
+    if (header === undefined) {
+      c.set("viewer", ANONYMOUS);
+      return next();
+    }
+    c.set("viewer", await callerFromBearer(header, c.env));
     await next();
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", PRIVATE_ANSWER);
   };
 }
 
-/** The subject of a valid `Bearer` access token; otherwise a 401. */
-async function bearerSubject(header: string | undefined, env: AppEnv["Bindings"]) {
+/** The caller a valid `Bearer` access token names; otherwise a 401. */
+async function callerFromBearer(header: string | undefined, env: AppEnv["Bindings"]) {
   const match = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
   if (!match?.[1]) throw unauthorized();
   const subject = await verifyAccessToken(match[1], configFrom(env).JWT_SECRETS);
   if (!subject) throw unauthorized("The access token is invalid or expired.", "invalid_token");
-  return subject;
+  return sessionCaller(subject);
 }

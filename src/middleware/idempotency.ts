@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
+import { ANONYMOUS, type Caller, userIdOf } from "../db/queries/caller";
 import {
   claimKey,
   type IdempotencyKeyRef,
@@ -61,8 +62,9 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
     if (!parsed.success || parsed.data === undefined)
       throw validationFailed([{ path: KEY_PATH, message: parsed.error?.issues[0]?.message ?? KEY_RULE }]);
 
-    const caller = c.var.auth ?? c.var.viewer;
-    const ref: IdempotencyKeyRef = { scope: caller?.userId ?? `anon:${clientNetwork(c.req)}`, key: parsed.data };
+    // Routes anyone may call without optionalUser() set neither.
+    const caller: Caller = c.var.caller ?? c.var.viewer ?? ANONYMOUS;
+    const ref: IdempotencyKeyRef = { scope: userIdOf(caller) ?? `anon:${clientNetwork(c.req)}`, key: parsed.data };
     const fingerprint = await fingerprintOf(c, options);
     const claim = await claimKey(c.var.db, caller, ref, fingerprint);
 

@@ -22,7 +22,7 @@ export async function throttleClientIp(c: Context<AppEnv>, options: RateLimitOpt
 /** Limits every request to a route per signed-in user (after requireUser) with a Rate Limiting binding. */
 export function rateLimitByUser(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
-    const { success } = await options.limiter(c.env).limit({ key: `${options.scope}:${c.var.auth.userId}` });
+    const { success } = await options.limiter(c.env).limit({ key: `${options.scope}:${c.var.caller.userId}` });
     if (!success) throw tooManyRequests(options.periodSeconds);
     await next();
   };

@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { Role } from "../db/queries/access";
+import { type Action, PERMISSIONS, type Permission, type Role } from "../db/queries/permissions";
 import {
   type HeaderName,
   type HeaderObject,
@@ -136,41 +136,57 @@ const withHeader = <T extends RouteResponse>(response: T, name: HeaderName, valu
     ? response
     : ({ ...response, headers: { [name]: value, ...response.headers } } as T);
 
-/**
- * Where a route's role rule applies: a note (its notebook's roles, or a loose note's owner), a notebook,
- * or the notebook a body's `notebookId` names.
- */
-export interface RoleRule {
-  /** The weakest role that may call the route. */
-  least: Role;
-  on: "note" | "notebook" | "notebookId";
-  /** Anyone besides, in words ("or the member themself"). */
-  also?: string;
-}
-
 const ROLE_WORDS: Record<Role, string> = {
   viewer: "any member (viewer, editor or owner)",
   editor: "an editor or the owner",
   owner: "the owner",
 };
+const ROLE_NOUN: Record<Role, string> = { viewer: "a member", editor: "an editor", owner: "the owner" };
 
-/**
- * A role rule, said in the operation's description and as `x-required-role` (read by the role-matrix
- * test), with the 403 and 404 it implies. Checked in the route's SQL, not here: roles are not cached.
- */
-function withRoleRule<R extends Contract>(contract: R, rule: RoleRule | undefined) {
-  if (!rule) return contract;
+/** Who may, in words, from the permissions table's entry. */
+function whoMay(rule: Permission): string {
   const whose = {
     note: `${ROLE_WORDS[rule.least]} of the note's notebook; for a loose note, its owner`,
     notebook: `${ROLE_WORDS[rule.least]} of the notebook`,
     notebookId: `anyone for a loose note; in a notebook (\`notebookId\`), ${ROLE_WORDS[rule.least]} of it`,
   }[rule.on];
-  const sentence = `**Who may call it:** ${whose}${rule.also ? `, ${rule.also}` : ""}. A weaker role answers 403 (\`urn:cloud-notes:problem:forbidden\`); anyone else gets the same 404 as for an id that does not exist.`;
+  if (!rule.orSelf) return whose;
+  const self = {
+    author: `or the note's own author while ${ROLE_NOUN[rule.orSelf.least]} of its notebook`,
+    member: "or the member themself, to leave",
+  }[rule.orSelf.who];
+  return `${whose}, ${self}`;
+}
+
+/** A route's permission: the table's action for the route, and the actions some body fields need besides. */
+export interface RoutePermission {
+  action: Action;
+  /** Body fields that are actions of their own (`visibility`: note.publish), judged in the same statement. */
+  fields?: Record<string, Action>;
+}
+
+/**
+ * A permission, said in the operation's description and as `x-required-role` (the table's entry, read
+ * by the role-matrix and permissions tests), with the 403 and 404 it implies. The rule itself is
+ * checked in the route's SQL (permissions.ts), not here: roles are not cached.
+ */
+function withPermission<R extends Contract>(contract: R, permission: RoutePermission | undefined) {
+  if (!permission) return contract;
+  const rule: Permission = PERMISSIONS[permission.action];
+  const fields = Object.entries(permission.fields ?? {});
+  const fieldWords = fields.map(([field, action]) => `; \`${field}\` needs ${action}: ${whoMay(PERMISSIONS[action])}`);
+  const sentence = `**Who may call it** (${permission.action}): ${whoMay(rule)}${fieldWords.join("")}. A weaker role answers 403 (\`urn:cloud-notes:problem:forbidden\`); anyone else gets the same 404 as for an id that does not exist.`;
   return {
     ...contract,
     description: contract.description ? `${contract.description}\n\n${sentence}` : sentence,
     responses: { ...problems(403, 404), ...contract.responses },
-    "x-required-role": { least: rule.least, on: rule.on },
+    "x-required-role": {
+      action: permission.action,
+      ...rule,
+      ...(fields.length > 0
+        ? { fields: Object.fromEntries(fields.map(([field, action]) => [field, { action, ...PERMISSIONS[action] }])) }
+        : {}),
+    },
   };
 }
 
@@ -184,7 +200,8 @@ export function signedInRoute<const R extends Contract>(
   contract: R,
   options: {
     maxBodyBytes?: number;
-    role?: RoleRule;
+    /** The permissions table's action the route performs (permissions.ts); a bare action or with field actions. */
+    permission?: Action | RoutePermission;
     afterAuth?: MiddlewareHandler<AppEnv>[];
     ignoresIdempotencyKey?: boolean;
   } = {},
@@ -199,7 +216,8 @@ export function signedInRoute<const R extends Contract>(
     ...retrySafety(contract, options),
   ];
   const checks: Checks = { ...options, auth: "required" };
-  const described = withIdempotencyKey(withRoleRule(contract, options.role), checks);
+  const permission = typeof options.permission === "string" ? { action: options.permission } : options.permission;
+  const described = withIdempotencyKey(withPermission(contract, permission), checks);
   return createRoute({ ...described, responses: withAnswers(described, checks), security: signedIn, middleware });
 }
 

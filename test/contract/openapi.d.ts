@@ -146,7 +146,7 @@ export interface paths {
         put?: never;
         /**
          * Create a note
-         * @description **Who may call it:** anyone for a loose note; in a notebook (`notebookId`), an editor or the owner of it. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (note.create): anyone for a loose note; in a notebook (`notebookId`), an editor or the owner of it. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         post: operations["createNote"];
         delete?: never;
@@ -164,7 +164,7 @@ export interface paths {
         };
         /**
          * One note
-         * @description **Who may call it:** any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (note.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["getNote"];
         put?: never;
@@ -173,14 +173,16 @@ export interface paths {
          * Move a note to the trash
          * @description It leaves every list, search, the public feed and its share links, and reads, edits and downloads answer 404, until it is restored from /v1/trash. The sweep purges it, attachments' bytes included, after TRASH_RETENTION_DAYS (30); its bytes count against the quota until then.
          *
-         *     **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (note.trash): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         delete: operations["deleteNote"];
         options?: never;
         head?: never;
         /**
          * Change some fields of a note
-         * @description **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner, and a move (`notebookId`) needs the same at the destination; only the note's own owner may make it loose; `visibility` only the notebook's owner or the note's own author while an editor. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description A move (`notebookId`) needs the note's rule where it is and note.create's where it goes; only the note's own owner may make it loose (`notebookId: null`). Every field given is applied in one statement, or none is.
+         *
+         *     **Who may call it** (note.edit): an editor or the owner of the note's notebook; for a loose note, its owner; `notebookId` needs note.create: anyone for a loose note; in a notebook (`notebookId`), an editor or the owner of it; `visibility` needs note.publish: the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         patch: operations["updateNote"];
         trace?: never;
@@ -275,7 +277,7 @@ export interface paths {
         };
         /**
          * A note's attachments, oldest first
-         * @description **Who may call it:** any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (attachment.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["listAttachments"];
         put?: never;
@@ -283,7 +285,7 @@ export interface paths {
          * Attach a file to a note
          * @description Bytes count against the storage quota of the note's notebook's owner (for a loose note, its owner's): 413 `urn:cloud-notes:problem:storage-quota` past it. A note holds at most 20 attachments (409 `attachment-limit`).
          *
-         *     **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (attachment.upload): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         post: operations["uploadAttachment"];
         delete?: never;
@@ -301,18 +303,18 @@ export interface paths {
         };
         /**
          * The bytes (streamed; Range and If-None-Match honoured)
-         * @description **Who may call it:** any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (attachment.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["downloadAttachment"];
         /**
          * Replace the bytes; downloads see the old file or the new one, never a mix
-         * @description **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (attachment.upload): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         put: operations["replaceAttachment"];
         post?: never;
         /**
          * Delete an attachment and its bytes
-         * @description **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (attachment.delete): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         delete: operations["deleteAttachment"];
         options?: never;
@@ -347,7 +349,7 @@ export interface paths {
         };
         /**
          * One notebook, with the caller's role on it
-         * @description **Who may call it:** any member (viewer, editor or owner) of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (notebook.read): any member (viewer, editor or owner) of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["getNotebook"];
         put?: never;
@@ -356,14 +358,14 @@ export interface paths {
          * Delete a notebook with all its notes
          * @description Deletes the notebook and everything in it: its notes (whoever wrote them), their attachments with their bytes, its memberships and its pending invitations. It cannot be undone.
          *
-         *     **Who may call it:** the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (notebook.delete): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         delete: operations["deleteNotebook"];
         options?: never;
         head?: never;
         /**
          * Rename a notebook or change its description
-         * @description **Who may call it:** the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (notebook.edit): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         patch: operations["updateNotebook"];
         trace?: never;
@@ -377,7 +379,7 @@ export interface paths {
         };
         /**
          * The notebook's members, the owner first, in the order they joined
-         * @description **Who may call it:** any member (viewer, editor or owner) of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (member.read): any member (viewer, editor or owner) of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["listMembers"];
         put?: never;
@@ -402,7 +404,7 @@ export interface paths {
          * Remove a member, or leave the notebook
          * @description The owner removes a member; a member removes themself to leave. The owner can neither leave nor be removed (409 `owner-role`); the notes a member wrote stay in the notebook.
          *
-         *     **Who may call it:** the owner of the notebook, or the member themself, to leave. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (member.remove): the owner of the notebook, or the member themself, to leave. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         delete: operations["removeMember"];
         options?: never;
@@ -411,7 +413,7 @@ export interface paths {
          * Change a member's role
          * @description Takes effect with the member's next request. The owner's own role cannot change (409 `owner-role`).
          *
-         *     **Who may call it:** the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (member.changeRole): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         patch: operations["updateMember"];
         trace?: never;
@@ -425,7 +427,7 @@ export interface paths {
         };
         /**
          * The notebook's pending invitations, newest first
-         * @description **Who may call it:** the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (invitation.read): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["listNotebookInvitations"];
         put?: never;
@@ -433,7 +435,7 @@ export interface paths {
          * Invite an email to the notebook
          * @description The answer is the same whether or not an account has the email; it joins when it accepts. Inviting a pending email again renews its invitation with the new role. 409: the email is a member's (`already-member`), the notebook is full (`member-limit`), or has too many pending invitations (`invitation-limit`).
          *
-         *     **Who may call it:** the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (notebook.invite): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         post: operations["invite"];
         delete?: never;
@@ -451,14 +453,14 @@ export interface paths {
         };
         /**
          * One pending invitation (where an invitation's Location points)
-         * @description **Who may call it:** the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (invitation.read): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["getNotebookInvitation"];
         put?: never;
         post?: never;
         /**
          * Cancel a pending invitation
-         * @description **Who may call it:** the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (invitation.cancel): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         delete: operations["cancelInvitation"];
         options?: never;
@@ -529,7 +531,7 @@ export interface paths {
         };
         /**
          * The note's live share links (neither revoked nor expired), newest first, without their tokens
-         * @description **Who may call it:** the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["listShareLinks"];
         put?: never;
@@ -537,7 +539,7 @@ export interface paths {
          * Make a secret link anyone can read the note with, without an account
          * @description The token is in the answer only: the server keeps its SHA-256. Without `expiresAt` the link works until revoked. 409 `urn:cloud-notes:problem:share-link-limit`: the note has 20 live links already.
          *
-         *     **Who may call it:** the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         post: operations["createShareLink"];
         delete?: never;
@@ -555,14 +557,14 @@ export interface paths {
         };
         /**
          * One live share link (where a new link's Location points), without its token
-         * @description **Who may call it:** the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["getShareLink"];
         put?: never;
         post?: never;
         /**
          * Revoke a share link: its token stops working at once
-         * @description **Who may call it:** the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         delete: operations["deleteShareLink"];
         options?: never;
@@ -640,7 +642,7 @@ export interface paths {
          * Put a trashed note back where it was
          * @description Back into its notebook (or loose) with its attachments, publication and share links. Only someone who can still edit it there may: a member who lost that role cannot, the notebook's editors can.
          *
-         *     **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (note.restore): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         post: operations["restoreNote"];
         delete?: never;
@@ -661,7 +663,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a trashed note for good, attachments' bytes included
-         * @description **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (note.purge): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         delete: operations["purgeNote"];
         options?: never;
@@ -680,7 +682,7 @@ export interface paths {
          * Earlier versions of a note, newest first
          * @description Every change to a note's title, content or tags keeps the version it replaced. Edits by one person within a minute merge into one revision; the newest 100 per note are kept.
          *
-         *     **Who may call it:** any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (revision.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["listRevisions"];
         put?: never;
@@ -700,7 +702,7 @@ export interface paths {
         };
         /**
          * One earlier version of a note
-         * @description **Who may call it:** any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         * @description **Who may call it** (revision.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         get: operations["getRevision"];
         put?: never;
@@ -724,7 +726,7 @@ export interface paths {
          * Make an earlier version current again, as a new version
          * @description The version it replaces is kept as a revision like any change's.
          *
-         *     **Who may call it:** an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *     **Who may call it** (revision.restore): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
          */
         post: operations["restoreRevision"];
         delete?: never;

@@ -1,12 +1,11 @@
 import { type SQL, sql } from "drizzle-orm";
-import { notebookMembers, notebooks, notes, ROLES } from "../schema";
-import { forbidden, missing, unauthenticated } from "./outcome";
+import { notebookMembers, notebooks, notes } from "../schema";
+import { permits, type Role } from "./permissions";
 
-// Who may do what, in SQL, inside each request's one statement (the `me` CTE of asCaller is in scope).
-// A loose note has only its owner; a note in a notebook follows the notebook's roles, the notebook's
-// owner included. Nothing is cached: a role removed a moment ago no longer counts.
-
-export type Role = (typeof ROLES)[number];
+// The caller's role on a note or notebook, read in SQL inside each request's one statement (the `me`
+// CTE of asCaller is in scope), for the rules of permissions.ts to judge. A loose note has only its
+// owner; a note in a notebook follows the notebook's roles, the notebook's owner included. Nothing is
+// cached: a role removed a moment ago no longer counts.
 
 const me = sql`(select id from me)`;
 
@@ -16,42 +15,10 @@ const roleOn = (note: SQL, memberRole: SQL) =>
     then case when ${note}.owner_id = ${me} then 'owner' end
     else ${memberRole} end`;
 
-/**
- * What a statement's access check found, before its own outcome, in order: the session has ended; no
- * such resource, or no role on it (the same 404, naming `what`); a role weaker than `least`.
- * Undefined: the caller may go on.
- */
-export function accessDenied(
-  row: { authed: number; callerRole: Role | null } | undefined,
-  least: Role,
-  what?: "note" | "notebook",
-) {
-  if (!row?.authed) return unauthenticated;
-  if (row.callerRole === null) return missing(what);
-  if (ROLES.indexOf(row.callerRole) < ROLES.indexOf(least)) return forbidden;
-  return undefined;
-}
-
 /** CTE `access` (role): the caller's membership of the notebook; no row for anyone else, who gets a 404. */
 export const notebookAccess = (notebookId: string) => sql`access as (
   select role from ${notebookMembers} where notebook_id = ${notebookId} and user_id = ${me}
 )`;
-
-/** The caller's role from the `access` CTE as the column `callerRole`, for `accessDenied`. */
-export const callerRole = sql`(select role from access) as "callerRole"`;
-
-/** SQL true when the caller owns the notebook: every notebook write but leaving is the owner's. */
-export const callerIsOwner = sql`(select role from access) = 'owner'`;
-
-/**
- * SQL true when the caller may publish the note in `access`, or share it by link: its notebook's owner
- * (for a loose note, its owner), or its own author while still an editor there.
- */
-export const canPublish = (access: SQL) =>
-  sql`(${access}.role = 'owner' or (${access}.role = 'editor' and ${access}.owner_id = ${me}))`;
-
-/** SQL true when `role` may edit. */
-export const canEdit = (role: SQL) => sql`${role} in ('editor', 'owner')`;
 
 /** SQL true when the note row `note` is in the trash or, `inTrash` false, out of it. */
 const trashState = (note: SQL, inTrash: boolean) =>
@@ -75,7 +42,7 @@ const notesWithRole = (inTrash: boolean) => sql`(
 export const readableNotes = notesWithRole(false);
 
 /** The caller's trash: trashed notes they may restore or purge (an editing role on them). */
-export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where t.role in ('editor', 'owner'))`;
+export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where ${permits("note.restore", { role: sql`t.role` })})`;
 
 /**
  * CTEs ending in `access` (the note's id, version, notebook_id, owner_id, visibility, title, content,

@@ -1,9 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database, Transaction } from "../client";
 import { attachments, MAX_ATTACHMENTS_PER_NOTE, notebooks, notes, r2Outbox, users } from "../schema";
-import { accessDenied, canEdit, noteAccessForWrite, type Role, readableNotes } from "./access";
-import { asCaller, done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { noteAccessForWrite, readableNotes } from "./access";
+import { asCaller, type SignedInCaller } from "./caller";
+import { done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { type AccessRow, accessColumns, denied, permits } from "./permissions";
 import { isoTimestamp, jsonObject, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 /** The API's attachment from a row aliased `a`: one expression per field of the answer. */
@@ -60,22 +61,18 @@ export type UploadOutcome<T> = Outcome<T, UploadLimit>;
  */
 export async function reserveUpload(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   args: { noteId: string; replacing?: string; objectKey: string; announcedBytes: number; quotaBytes: number },
 ): Promise<UploadOutcome<void>> {
   const replacing = args.replacing ?? null;
-  const { rows } = await db.execute<{
-    authed: number;
-    callerRole: Role | null;
-    attachmentCount: number | null;
-    replacedFound: number;
-    reserved: number;
-  }>(
-    asCaller(auth, {
+  const { rows } = await db.execute<
+    AccessRow & { attachmentCount: number | null; replacedFound: number; reserved: number }
+  >(
+    asCaller(caller, {
       with: sql`${noteAccessForWrite(args.noteId)},
         note as (
           select n.id, n.attachment_count from ${notes} n join access on access.id = n.id
-          where ${canEdit(sql`access.role`)}
+          where ${permits("attachment.upload", { role: sql`access.role` })}
         ),
         replaced as (select size from ${attachments} where id = ${replacing}::uuid and note_id = (select id from note)),
         used as (select coalesce(sum(size), 0) as bytes from ${attachments} where owner_id = (select ${quotaOwner} from access)),
@@ -86,13 +83,13 @@ export async function reserveUpload(
             and (select bytes from used) - coalesce((select size from replaced), 0) + ${args.announcedBytes} <= ${args.quotaBytes}
           returning object_key
         )`,
-      select: sql`(select role from access) as "callerRole", (select attachment_count from note) as "attachmentCount",
+      select: sql`${accessColumns("attachment.upload")}, (select attachment_count from note) as "attachmentCount",
         (select count(*) from replaced)::int as "replacedFound", (select count(*) from reserved)::int as reserved`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "editor", "note");
-  if (denied || !row) return denied ?? unauthenticated;
+  const refusal = denied("attachment.upload", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
   if (replacing !== null && !row.replacedFound) return missing("attachment");
   if (row.reserved) return done(undefined);
   return refused(
@@ -121,19 +118,19 @@ export interface StoredUpload {
  */
 export async function confirmUpload(
   tx: Transaction,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   upload: StoredUpload,
   replacing?: string,
 ): Promise<UploadOutcome<Attachment>> {
-  const access = await tx.execute<{ authed: number; callerRole: Role | null; quotaOwner: string | null }>(
-    asCaller(auth, {
+  const access = await tx.execute<AccessRow & { quotaOwner: string | null }>(
+    asCaller(caller, {
       with: noteAccessForWrite(upload.noteId),
-      select: sql`(select role from access) as "callerRole", (select ${quotaOwner} from access) as "quotaOwner"`,
+      select: sql`${accessColumns("attachment.upload")}, (select ${quotaOwner} from access) as "quotaOwner"`,
     }),
   );
   const found = access.rows[0];
-  const denied = accessDenied(found, "editor", "note");
-  if (denied || !found) return denied ?? unauthenticated;
+  const refusal = denied("attachment.upload", found);
+  if (refusal || !found) return refusal ?? unauthenticated;
   const note = await tx.execute<{ attachmentCount: number; quotaOwner: string }>(sql`
     with owner as (select id from ${users} where id = ${found.quotaOwner} for no key update)
     select attachment_count as "attachmentCount", (select id from owner) as "quotaOwner"
@@ -168,7 +165,8 @@ export async function confirmUpload(
   const attachment = written.rows[0];
   if (!attachment) return missing("attachment");
   await tx.execute(sql`delete from ${r2Outbox} where object_key = ${upload.objectKey}`);
-  return done(attachment);
+  // The note's public copy lists its attachments (the feed's attachmentCount may lag up to s-maxage).
+  return done(attachment, { staleNotes: [upload.noteId] });
 }
 
 /** Gives up a reservation whose bytes never became an attachment. */
@@ -178,12 +176,14 @@ export function discardReservation(db: Database, objectKey: string) {
 
 export async function listAttachments(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
 ): Promise<Outcome<Attachment[]>> {
   const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<Attachment>>(
-    asCaller(auth, {
-      with: sql`note as (select id from ${readableNotes} n where n.id = ${noteId})`,
+    asCaller(caller, {
+      with: sql`note as (
+        select id from ${readableNotes} n where n.id = ${noteId} and ${permits("attachment.read", { role: sql`n.role` })}
+      )`,
       select: sql`(select count(*) from note)::int as "noteFound", page.*`,
       from: sql`left join lateral (
         select ${attachmentColumns} from ${attachments} a where a.note_id = (select id from note) order by a.created_at, a.id
@@ -202,15 +202,17 @@ export async function listAttachments(
 
 export async function findAttachment(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
   attachmentId: string,
 ): Promise<Outcome<{ attachment: Attachment; objectKey: string }>> {
   const { rows } = await db.execute<{ authed: number; objectKey: string | null } & Nullable<Attachment>>(
-    asCaller(auth, {
+    asCaller(caller, {
       select: sql`a.object_key as "objectKey", ${attachmentColumns}`,
       from: sql`left join ${attachments} a on a.id = ${attachmentId}
-        and a.note_id = (select id from ${readableNotes} n where n.id = ${noteId})`,
+        and a.note_id = (
+          select id from ${readableNotes} n where n.id = ${noteId} and ${permits("attachment.read", { role: sql`n.role` })}
+        )`,
     }),
   );
   const row = rows[0];
@@ -220,29 +222,30 @@ export async function findAttachment(
   return done({ attachment: attachment as Attachment, objectKey });
 }
 
-/** Deletes the row (the trigger queues its object) and answers the object key to delete right away. */
+/** Deletes the row (the trigger queues its object); its bytes go right away, after the answer. */
 export async function deleteAttachment(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
   attachmentId: string,
-): Promise<Outcome<string>> {
-  const { rows } = await db.execute<{ authed: number; callerRole: Role | null; objectKey: string | null }>(
-    asCaller(auth, {
+): Promise<Outcome<void>> {
+  const { rows } = await db.execute<AccessRow & { objectKey: string | null }>(
+    asCaller(caller, {
       with: sql`${noteAccessForWrite(noteId)},
         deleted as (
           delete from ${attachments} a using access
-          where a.id = ${attachmentId} and a.note_id = access.id and ${canEdit(sql`access.role`)}
+          where a.id = ${attachmentId} and a.note_id = access.id and ${permits("attachment.delete", { role: sql`access.role` })}
           returning a.note_id, a.object_key
         ), counted as (
           update ${notes} set attachment_count = attachment_count - 1, version = version + 1, updated_at = now()
           where id in (select note_id from deleted)
         )`,
-      select: sql`(select role from access) as "callerRole", (select object_key from deleted) as "objectKey"`,
+      select: sql`${accessColumns("attachment.delete")}, (select object_key from deleted) as "objectKey"`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "editor", "note");
-  if (denied || !row) return denied ?? unauthenticated;
-  return row.objectKey === null ? missing("attachment") : done(row.objectKey);
+  const refusal = denied("attachment.delete", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
+  if (row.objectKey === null) return missing("attachment");
+  return done(undefined, { staleNotes: [noteId], unreferencedObjects: [row.objectKey] });
 }

@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { IDEMPOTENCY_TTL_HOURS, idempotentRequests } from "../schema";
-import { asViewer } from "./outcome";
+import { asCaller, type Caller } from "./caller";
 
 // A claim whose request never stored nor released it (the Worker was cancelled when its client went
 // away, or the isolate died) would otherwise answer 409 for a day. After this long it is taken over.
@@ -33,12 +32,12 @@ export type Claim =
 
 /**
  * Claims `ref` for a request with `fingerprint`, in one statement that also reads what holds the key
- * otherwise. An expired row, or a claim abandoned long ago, counts as absent and is replaced. With a
- * `caller`, the session must still be live (as in every statement: `authed`), or nothing is claimed.
+ * otherwise. An expired row, or a claim abandoned long ago, counts as absent and is replaced. A
+ * signed-in `caller`'s session must still be live (as in every statement: `authed`), or nothing is claimed.
  */
 export async function claimKey(
   db: Database,
-  caller: AccessTokenSubject | undefined,
+  caller: Caller,
   ref: IdempotencyKeyRef,
   fingerprint: string,
 ): Promise<Claim> {
@@ -51,11 +50,11 @@ export async function claimKey(
     headers: string | null;
     body: string | null;
   }>(
-    asViewer(caller, {
+    asCaller(caller, {
       with: sql`claim as (
         insert into ${idempotentRequests} as r (scope, key, fingerprint, expires_at)
         select ${scope}, ${key}, ${fingerprint}, now() + make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})
-        where ${caller ? sql`exists (select 1 from me)` : sql`true`}
+        where ${caller.kind === "anonymous" ? sql`true` : sql`exists (select 1 from me)`}
         on conflict (scope, key) do update
           set fingerprint = excluded.fingerprint, status = null, headers = null, body = null,
             created_at = now(), expires_at = excluded.expires_at

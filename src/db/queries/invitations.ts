@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import {
   type GRANTABLE_ROLES,
@@ -11,9 +10,12 @@ import {
   notebooks,
   users,
 } from "../schema";
-import { accessDenied, callerIsOwner, callerRole, notebookAccess, type Role } from "./access";
+import { notebookAccess } from "./access";
+import { asCaller, type SignedInCaller } from "./caller";
+import { selectPage } from "./keyset";
 import { memberCountOf, type NotebookRecord, notebookColumns } from "./notebooks";
-import { asCaller, done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { type AccessRow, accessAllows, accessColumns, denied } from "./permissions";
 import { exactTime, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 // An invitation is addressed to an email, not an account: whether one has it is never consulted when
@@ -51,8 +53,6 @@ export type ReceivedInvitationRecord = Selected<typeof receivedFields>;
 
 export type InvitationLimit = "already-member" | "member-limit" | "invitation-limit";
 
-type Access = { authed: number; callerRole: Role | null };
-
 /**
  * Invites `email`, or renews the pending (or lapsed) invitation it already has: the new role, a full
  * lifetime again. The limits are read in the statement's snapshot, so concurrent invitations may pass
@@ -60,15 +60,15 @@ type Access = { authed: number; callerRole: Role | null };
  */
 export async function invite(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
   invitation: { email: string; role: GrantableRole },
 ): Promise<Outcome<InvitationRecord, InvitationLimit>> {
   const { email, role } = invitation;
   const { rows } = await db.execute<
-    Access & { alreadyMember: boolean; members: number; pending: number } & Nullable<InvitationRecord>
+    AccessRow & { alreadyMember: boolean; members: number; pending: number } & Nullable<InvitationRecord>
   >(
-    asCaller(auth, {
+    asCaller(caller, {
       with: sql`${notebookAccess(notebookId)},
         counts as (
           select exists (
@@ -82,91 +82,101 @@ export async function invite(
         invited as (
           insert into ${notebookInvitations} (notebook_id, email, role, expires_at)
           select ${notebookId}::uuid, ${email}, ${role}, now() + ${TTL} from counts c
-          where ${callerIsOwner} and not c."alreadyMember"
+          where ${accessAllows("notebook.invite")} and not c."alreadyMember"
             and c.members < ${NOTEBOOK_LIMITS.members} and c.pending < ${NOTEBOOK_LIMITS.pendingInvitations}
           on conflict (notebook_id, email) do update
             set role = excluded.role, expires_at = excluded.expires_at, created_at = now()
           returning *
         )`,
-      select: sql`${callerRole}, c.*, ${invitationColumns}`,
+      select: sql`${accessColumns("notebook.invite")}, c.*, ${invitationColumns}`,
       from: sql`cross join counts c left join invited i on true`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "owner");
-  if (denied || !row) return denied ?? unauthenticated;
+  const refusal = denied("notebook.invite", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
   if (row.alreadyMember) return refused("already-member");
   if (row.members >= NOTEBOOK_LIMITS.members) return refused("member-limit");
   if (row.pending >= NOTEBOOK_LIMITS.pendingInvitations) return refused("invitation-limit");
-  const { authed: _, callerRole: __, alreadyMember: ___, members: ____, pending: _____, ...created } = row;
+  const {
+    authed: _,
+    callerRole: __,
+    allowed: ___,
+    alreadyMember: ____,
+    members: _____,
+    pending: ______,
+    ...created
+  } = row;
   return done(created as InvitationRecord);
 }
 
 /** The notebook's pending invitations, newest first: capped (NOTEBOOK_LIMITS.pendingInvitations), so one page. */
 export async function listNotebookInvitations(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
 ): Promise<Outcome<InvitationRecord[]>> {
-  const { rows } = await db.execute<Access & Nullable<InvitationRecord>>(
-    asCaller(auth, {
+  const { rows } = await db.execute<AccessRow & Nullable<InvitationRecord>>(
+    asCaller(caller, {
       with: notebookAccess(notebookId),
-      select: sql`${callerRole}, page.*`,
+      select: sql`${accessColumns("invitation.read")}, page.*`,
       from: sql`left join lateral (
         select ${invitationColumns} from ${notebookInvitations} i
-        where i.notebook_id = ${notebookId} and ${unexpired} and ${callerIsOwner}
+        where i.notebook_id = ${notebookId} and ${unexpired} and ${accessAllows("invitation.read")}
         order by i.created_at desc, i.id desc
       ) as page on true`,
     }),
   );
-  const denied = accessDenied(rows[0], "owner");
-  if (denied) return denied;
+  const refusal = denied("invitation.read", rows[0]);
+  if (refusal) return refusal;
   return done(
-    rows.filter((row) => row.id !== null).map(({ authed: _, callerRole: __, ...rest }) => rest as InvitationRecord),
+    rows
+      .filter((row) => row.id !== null)
+      .map(({ authed: _, callerRole: __, allowed: ___, ...rest }) => rest as InvitationRecord),
   );
 }
 
 export async function findNotebookInvitation(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
   invitationId: string,
 ): Promise<Outcome<InvitationRecord>> {
-  const { rows } = await db.execute<Access & Nullable<InvitationRecord>>(
-    asCaller(auth, {
+  const { rows } = await db.execute<AccessRow & Nullable<InvitationRecord>>(
+    asCaller(caller, {
       with: notebookAccess(notebookId),
-      select: sql`${callerRole}, ${invitationColumns}`,
+      select: sql`${accessColumns("invitation.read")}, ${invitationColumns}`,
       from: sql`left join ${notebookInvitations} i on i.id = ${invitationId} and i.notebook_id = ${notebookId}
-        and ${unexpired} and ${callerIsOwner}`,
+        and ${unexpired} and ${accessAllows("invitation.read")}`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "owner");
-  if (denied || !row) return denied ?? unauthenticated;
-  const { authed: _, callerRole: __, ...invitation } = row;
+  const refusal = denied("invitation.read", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
+  const { authed: _, callerRole: __, allowed: ___, ...invitation } = row;
   return invitation.id === null ? missing("invitation") : done(invitation as InvitationRecord);
 }
 
 export async function cancelInvitation(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
   invitationId: string,
 ): Promise<Outcome<void>> {
-  const { rows } = await db.execute<Access & { cancelled: number }>(
-    asCaller(auth, {
+  const { rows } = await db.execute<AccessRow & { cancelled: number }>(
+    asCaller(caller, {
       with: sql`${notebookAccess(notebookId)},
         cancelled as (
           delete from ${notebookInvitations} i
-          where i.id = ${invitationId} and i.notebook_id = ${notebookId} and ${unexpired} and ${callerIsOwner}
+          where i.id = ${invitationId} and i.notebook_id = ${notebookId} and ${unexpired} and ${accessAllows("invitation.cancel")}
           returning i.id
         )`,
-      select: sql`${callerRole}, (select count(*)::int from cancelled) as cancelled`,
+      select: sql`${accessColumns("invitation.cancel")}, (select count(*)::int from cancelled) as cancelled`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "owner");
-  if (denied || !row) return denied ?? unauthenticated;
+  const refusal = denied("invitation.cancel", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
   return row.cancelled ? done(undefined) : missing("invitation");
 }
 
@@ -175,27 +185,21 @@ export type ListedInvitation = ReceivedInvitationRecord & { cursorTime: string }
 /** One page (plus one row) of the invitations addressed to the caller's email, newest first. */
 export async function listMyInvitations(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   limit: number,
   after: Cursor | undefined,
 ): Promise<Outcome<ListedInvitation[]>> {
-  const position = after ? sql`and (i.created_at, i.id) < (${after.time}::timestamptz, ${after.id}::uuid)` : sql``;
-  const { rows } = await db.execute<{ authed: number } & Nullable<ListedInvitation>>(
-    asCaller(auth, {
-      select: sql`page.*`,
-      from: sql`left join lateral (
-        select ${selectList(receivedFields)}, ${exactTime(sql`i.created_at`)} as "cursorTime"
-        from ${notebookInvitations} i
-          join ${notebooks} n on n.id = i.notebook_id
-          join ${users} o on o.id = n.owner_id
-        where ${toMe} and ${unexpired} ${position}
-        order by i.created_at desc, i.id desc
-        limit ${limit + 1}
-      ) as page on true`,
-    }),
-  );
-  if (!rows[0]?.authed) return unauthenticated;
-  return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...rest }) => rest as ListedInvitation));
+  const page = await selectPage<ListedInvitation>(db, caller, {
+    columns: sql`${selectList(receivedFields)}, ${exactTime(sql`i.created_at`)} as "cursorTime"`,
+    from: sql`${notebookInvitations} i
+      join ${notebooks} n on n.id = i.notebook_id
+      join ${users} o on o.id = n.owner_id`,
+    where: [toMe, unexpired],
+    order: [sql`i.created_at`, sql`i.id`],
+    after: after && [sql`${after.time}::timestamptz`, sql`${after.id}::uuid`],
+    limit,
+  });
+  return page.kind === "done" ? done(page.value.items) : page;
 }
 
 /**
@@ -206,13 +210,13 @@ export async function listMyInvitations(
  */
 export async function acceptInvitation(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   invitationId: string,
 ): Promise<Outcome<NotebookRecord, "member-limit">> {
   const { rows } = await db.execute<
     { authed: number; found: number; members: number | null } & Nullable<NotebookRecord>
   >(
-    asCaller(auth, {
+    asCaller(caller, {
       with: sql`notebook as (
           select id from ${notebooks}
           where id = (select notebook_id from ${notebookInvitations} where id = ${invitationId})
@@ -261,11 +265,11 @@ export async function acceptInvitation(
 
 export async function declineInvitation(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   invitationId: string,
 ): Promise<Outcome<void>> {
   const { rows } = await db.execute<{ authed: number; declined: number }>(
-    asCaller(auth, {
+    asCaller(caller, {
       with: sql`declined as (
         delete from ${notebookInvitations} i where i.id = ${invitationId} and ${toMe} and ${unexpired}
         returning i.id

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { type GRANTABLE_ROLES, notebookMembers, users } from "../schema";
-import { accessDenied, callerIsOwner, callerRole, notebookAccess, type Role } from "./access";
-import { asCaller, done, forbidden, missing, type Outcome, refused } from "./outcome";
+import { notebookAccess } from "./access";
+import { asCaller, type SignedInCaller } from "./caller";
+import { done, missing, type Outcome, refused } from "./outcome";
+import { type AccessRow, accessAllows, accessColumns, denied, type Role } from "./permissions";
 import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 /** The API's member from a membership row `m` joined to its user `u`. */
@@ -21,29 +22,29 @@ export type MemberRecord = Selected<typeof memberFields>;
 /** The one refusal of members' own: ownership stays with the notebook's creator. */
 export type OwnerRole = "owner-role";
 
-type Access = { authed: number; callerRole: Role | null };
-
 /** Every member, oldest first: members are capped (NOTEBOOK_LIMITS.members), so one page holds them all. */
 export async function listMembers(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
 ): Promise<Outcome<MemberRecord[]>> {
-  const { rows } = await db.execute<Access & Nullable<MemberRecord>>(
-    asCaller(auth, {
+  const { rows } = await db.execute<AccessRow & Nullable<MemberRecord>>(
+    asCaller(caller, {
       with: notebookAccess(notebookId),
-      select: sql`${callerRole}, page.*`,
+      select: sql`${accessColumns("member.read")}, page.*`,
       from: sql`left join lateral (
         select ${memberColumns} from ${notebookMembers} m join ${users} u on u.id = m.user_id
-        where m.notebook_id = ${notebookId} and exists (select 1 from access)
+        where m.notebook_id = ${notebookId} and ${accessAllows("member.read")}
         order by m.added_at, m.user_id
       ) as page on true`,
     }),
   );
-  const denied = accessDenied(rows[0], "viewer");
-  if (denied) return denied;
+  const refusal = denied("member.read", rows[0]);
+  if (refusal) return refusal;
   return done(
-    rows.filter((row) => row.userId !== null).map(({ authed: _, callerRole: __, ...member }) => member as MemberRecord),
+    rows
+      .filter((row) => row.userId !== null)
+      .map(({ authed: _, callerRole: __, allowed: ___, ...member }) => member as MemberRecord),
   );
 }
 
@@ -54,56 +55,58 @@ const targetOf = (notebookId: string, userId: string) => sql`target as (
 
 export async function changeMemberRole(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
   userId: string,
   role: (typeof GRANTABLE_ROLES)[number],
 ): Promise<Outcome<MemberRecord, OwnerRole>> {
-  const { rows } = await db.execute<Access & { targetRole: Role | null } & Nullable<MemberRecord>>(
-    asCaller(auth, {
+  const { rows } = await db.execute<AccessRow & { targetRole: Role | null } & Nullable<MemberRecord>>(
+    asCaller(caller, {
       with: sql`${notebookAccess(notebookId)}, ${targetOf(notebookId, userId)},
         changed as (
           update ${notebookMembers} m set role = ${role} from target
-          where m.notebook_id = ${notebookId} and m.user_id = target.user_id and target.role <> 'owner' and ${callerIsOwner}
+          where m.notebook_id = ${notebookId} and m.user_id = target.user_id and target.role <> 'owner'
+            and ${accessAllows("member.changeRole")}
           returning m.*
         )`,
-      select: sql`${callerRole}, (select role from target) as "targetRole", ${memberColumns}`,
+      select: sql`${accessColumns("member.changeRole")}, (select role from target) as "targetRole", ${memberColumns}`,
       from: sql`left join (changed m join ${users} u on u.id = m.user_id) on true`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "owner");
-  if (denied || !row) return denied ?? missing();
+  const refusal = denied("member.changeRole", row);
+  if (refusal || !row) return refusal ?? missing();
   if (row.targetRole === null) return missing("member");
   if (row.targetRole === "owner") return refused("owner-role");
-  const { authed: _, callerRole: __, targetRole: ___, ...member } = row;
+  const { authed: _, callerRole: __, allowed: ___, targetRole: ____, ...member } = row;
   return done(member as MemberRecord);
 }
 
 /** The owner removes anyone but themself; any member may remove themself (leave), except the owner. */
 export async function removeMember(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
   userId: string,
 ): Promise<Outcome<void, OwnerRole>> {
-  const { rows } = await db.execute<Access & { targetRole: Role | null; removed: number }>(
-    asCaller(auth, {
+  // "Or themself": the member the request names, whether or not they are one.
+  const themself = sql`${userId}::uuid`;
+  const { rows } = await db.execute<AccessRow & { targetRole: Role | null; removed: number }>(
+    asCaller(caller, {
       with: sql`${notebookAccess(notebookId)}, ${targetOf(notebookId, userId)},
         removed as (
           delete from ${notebookMembers} m using target
           where m.notebook_id = ${notebookId} and m.user_id = target.user_id and target.role <> 'owner'
-            and (${callerIsOwner} or target.user_id = (select id from me))
+            and ${accessAllows("member.remove", themself)}
           returning m.user_id
         )`,
-      select: sql`${callerRole}, (select role from target) as "targetRole",
+      select: sql`${accessColumns("member.remove", themself)}, (select role from target) as "targetRole",
         (select count(*)::int from removed) as removed`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "viewer");
-  if (denied || !row) return denied ?? missing();
-  if (row.callerRole !== "owner" && userId !== auth.userId) return forbidden;
+  const refusal = denied("member.remove", row);
+  if (refusal || !row) return refusal ?? missing();
   if (row.targetRole === "owner") return refused("owner-role");
   return row.removed ? done(undefined) : missing("member");
 }

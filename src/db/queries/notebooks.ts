@@ -1,10 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { attachments, notebookMembers, notebooks, notes } from "../schema";
-import { accessDenied, callerIsOwner, callerRole, notebookAccess, type Role } from "./access";
-import { asCaller, done, missing, type Outcome, stale, unauthenticated } from "./outcome";
+import { notebookAccess } from "./access";
+import { asCaller, type SignedInCaller } from "./caller";
+import { selectPage } from "./keyset";
+import { done, missing, type Outcome, stale, unauthenticated } from "./outcome";
+import { type AccessRow, accessAllows, accessColumns, denied, permits, type Role } from "./permissions";
 import { exactTime, ifVersionIn, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: the session (`me`), the caller's role read from
@@ -37,7 +39,6 @@ const callersNotebooks = sql`
   from ${notebookMembers} m join ${notebooks} n on n.id = m.notebook_id
   where m.user_id = (select id from me)`;
 
-/** A keyset cursor's time: Postgres' microseconds, so rows created within one millisecond still order exactly. */
 export type Found = { authed: number } & Nullable<NotebookRecord>;
 
 function notebookOf(row: Found): NotebookRecord {
@@ -48,11 +49,11 @@ function notebookOf(row: Found): NotebookRecord {
 /** The notebook and its owner's membership, in one statement. */
 export async function insertNotebook(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   values: { name: string; description: string },
 ): Promise<Outcome<NotebookRecord>> {
   const { rows } = await db.execute<Found>(
-    asCaller(auth, {
+    asCaller(caller, {
       with: sql`created as (
           insert into ${notebooks} (owner_id, name, description)
           select id, ${values.name}, ${values.description} from me
@@ -75,13 +76,15 @@ export async function insertNotebook(
 
 export async function findNotebook(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
 ): Promise<Outcome<NotebookRecord>> {
   const { rows } = await db.execute<Found>(
-    asCaller(auth, {
+    asCaller(caller, {
       select: notebookColumns,
-      from: sql`left join (${callersNotebooks} and n.id = ${notebookId}) nb on true`,
+      from: sql`left join (
+        ${callersNotebooks} and n.id = ${notebookId} and ${permits("notebook.read", { role: sql`m.role` })}
+      ) nb on true`,
     }),
   );
   const row = rows[0];
@@ -92,7 +95,7 @@ export async function findNotebook(
 /** `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match. */
 export async function updateNotebook(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
   patch: { name?: string; description?: string },
   versions: number[] | undefined,
@@ -102,15 +105,15 @@ export async function updateNotebook(
   if (patch.description !== undefined) changes.push(sql`description = ${patch.description}`);
   changes.push(sql`version = n.version + 1`, sql`updated_at = now()`);
 
-  const { rows } = await db.execute<Found & { callerRole: Role | null; currentVersion: number | null }>(
-    asCaller(auth, {
+  const { rows } = await db.execute<Found & AccessRow & { currentVersion: number | null }>(
+    asCaller(caller, {
       with: sql`${notebookAccess(notebookId)},
         updated as (
           update ${notebooks} n set ${sql.join(changes, sql`, `)}
-          where n.id = ${notebookId} and ${callerIsOwner} ${ifVersionIn(versions)}
+          where n.id = ${notebookId} and ${accessAllows("notebook.edit")} ${ifVersionIn(versions)}
           returning n.*
         )`,
-      select: sql`${callerRole}, (select version from ${notebooks} where id = ${notebookId}) as "currentVersion",
+      select: sql`${accessColumns("notebook.edit")}, (select version from ${notebooks} where id = ${notebookId}) as "currentVersion",
         ${notebookColumns}`,
       from: sql`left join (
         select u.*, 'owner' as role, ${memberCountOf(sql`u.id`)} as member_count from updated u
@@ -118,37 +121,31 @@ export async function updateNotebook(
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "owner");
-  if (denied || !row) return denied ?? unauthenticated;
-  const { callerRole: _, currentVersion, ...notebook } = row;
+  const refusal = denied("notebook.edit", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
+  const { callerRole: _, allowed: __, currentVersion, ...notebook } = row;
   return notebook.id === null ? stale(currentVersion) : done(notebookOf(notebook));
 }
 
 /**
- * Deletes the notebook; its notes, their attachments, memberships and invitations go by cascade. Answers
- * the attachments' object keys, to delete right away (the outbox trigger queues them too), and the ids
- * of its published notes, whose cached public copies go too.
+ * Deletes the notebook; its notes, their attachments, memberships and invitations go by cascade. Reports
+ * the attachments' objects, whose bytes go right away (the outbox trigger queues them too), and its
+ * published notes, whose cached public copies go too.
  */
 export async function deleteNotebook(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   notebookId: string,
   versions: number[] | undefined,
-): Promise<Outcome<{ objectKeys: string[]; publicNoteIds: string[] }>> {
-  const { rows } = await db.execute<{
-    authed: number;
-    callerRole: Role | null;
-    deleted: number;
-    objectKeys: string[];
-    publicNoteIds: string[];
-  }>(
-    asCaller(auth, {
+): Promise<Outcome<void>> {
+  const { rows } = await db.execute<AccessRow & { deleted: number; objectKeys: string[]; publicNoteIds: string[] }>(
+    asCaller(caller, {
       with: sql`${notebookAccess(notebookId)},
         deleted as (
-          delete from ${notebooks} n where n.id = ${notebookId} and ${callerIsOwner} ${ifVersionIn(versions)}
+          delete from ${notebooks} n where n.id = ${notebookId} and ${accessAllows("notebook.delete")} ${ifVersionIn(versions)}
           returning n.id
         )`,
-      select: sql`${callerRole}, (select count(*)::int from deleted) as deleted,
+      select: sql`${accessColumns("notebook.delete")}, (select count(*)::int from deleted) as deleted,
         array(
           select a.object_key from ${attachments} a join ${notes} t on t.id = a.note_id
           where t.notebook_id in (select id from deleted)
@@ -159,10 +156,16 @@ export async function deleteNotebook(
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "owner");
-  if (denied || !row) return denied ?? unauthenticated;
+  const refusal = denied("notebook.delete", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
   // Only that the version differs is known here; the current ETag comes with the next GET.
-  return row.deleted ? done({ objectKeys: row.objectKeys, publicNoteIds: row.publicNoteIds }) : stale(null);
+  if (!row.deleted) return stale(null);
+  const published = row.publicNoteIds;
+  return done(undefined, {
+    unreferencedObjects: row.objectKeys,
+    staleNotes: published,
+    staleFeed: published.length > 0,
+  });
 }
 
 export type ListedNotebook = NotebookRecord & { cursorTime: string };
@@ -170,22 +173,16 @@ export type ListedNotebook = NotebookRecord & { cursorTime: string };
 /** One page (plus one row, to know whether another follows) of the caller's notebooks, newest first. */
 export async function listNotebooks(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   limit: number,
   after: Cursor | undefined,
 ): Promise<Outcome<ListedNotebook[]>> {
-  const position = after ? sql`where (nb.created_at, nb.id) < (${after.time}::timestamptz, ${after.id}::uuid)` : sql``;
-  const { rows } = await db.execute<{ authed: number } & Nullable<ListedNotebook>>(
-    asCaller(auth, {
-      select: sql`page.*`,
-      from: sql`left join lateral (
-        select ${notebookColumns}, ${exactTime(sql`nb.created_at`)} as "cursorTime"
-        from (${callersNotebooks}) nb ${position}
-        order by nb.created_at desc, nb.id desc
-        limit ${limit + 1}
-      ) as page on true`,
-    }),
-  );
-  if (!rows[0]?.authed) return unauthenticated;
-  return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...notebook }) => notebook as ListedNotebook));
+  const page = await selectPage<ListedNotebook>(db, caller, {
+    columns: sql`${notebookColumns}, ${exactTime(sql`nb.created_at`)} as "cursorTime"`,
+    from: sql`(${callersNotebooks}) nb`,
+    order: [sql`nb.created_at`, sql`nb.id`],
+    after: after && [sql`${after.time}::timestamptz`, sql`${after.id}::uuid`],
+    limit,
+  });
+  return page.kind === "done" ? done(page.value.items) : page;
 }

@@ -1,7 +1,3 @@
-import { type SQL, sql } from "drizzle-orm";
-import type { AccessTokenSubject } from "../../lib/tokens";
-import { users } from "../schema";
-
 /**
  * What a statement found, in one vocabulary for every resource: the session has ended, no such
  * resource (or not the caller's, which must look the same), a role too weak for the write, a stale
@@ -14,41 +10,29 @@ export type Outcome<T, Reason extends string = never> =
   | { kind: "forbidden" }
   | { kind: "stale"; currentVersion: number | null }
   | { kind: "refused"; reason: Reason }
-  | { kind: "done"; value: T };
+  | { kind: "done"; value: T; effects?: WriteEffects };
 
-export const done = <T>(value: T) => ({ kind: "done", value }) as const;
+/**
+ * What a write changed beyond its rows, for the one step that follows every write (afterWrite in
+ * src/routes/after-write.ts): cached public copies that no longer hold, and R2 objects whose rows are
+ * gone. A statement says it from what it read under its locks, so no handler has to work it out.
+ */
+export interface WriteEffects {
+  /** Notes whose cached public copies are stale. */
+  staleNotes?: string[];
+  /** Whether the public feed's cached pages are stale. */
+  staleFeed?: boolean;
+  /** R2 objects no row names any more (the outbox trigger queued them too, should deleting now fail). */
+  unreferencedObjects?: string[];
+}
+
+/** A change to a note that was or is published: its copies and the feed's pages are stale; otherwise nothing is. */
+export const publicNoteChanged = (noteId: string, wasOrIsPublic: boolean): WriteEffects =>
+  wasOrIsPublic ? { staleNotes: [noteId], staleFeed: true } : {};
+
+export const done = <T>(value: T, effects?: WriteEffects) => ({ kind: "done", value, effects }) as const;
 export const unauthenticated = { kind: "unauthenticated" } as const;
 export const forbidden = { kind: "forbidden" } as const;
 export const missing = (what?: string) => ({ kind: "missing", what }) as const;
 export const stale = (currentVersion: number | null) => ({ kind: "stale", currentVersion }) as const;
 export const refused = <Reason extends string>(reason: Reason) => ({ kind: "refused", reason }) as const;
-
-/**
- * The `me` envelope of a statement: the caller's account as a CTE while the access token's version is
- * still the account's, the statement's own CTEs after it, and a select that always yields at least one
- * row whose `authed` is 0 once the session has ended. So ending sessions costs no extra query, and
- * 401 and the statement's own outcome arrive in the same round trip.
- */
-/**
- * asCaller for routes anyone may call: with a viewer, exactly asCaller; anonymous, `me` is empty and
- * `authed` is 1 (there is no session to end), so the same statement serves both.
- */
-export function asViewer(
-  viewer: AccessTokenSubject | undefined,
-  statement: { with?: SQL; select: SQL; from?: SQL },
-): SQL {
-  if (viewer) return asCaller(viewer, statement);
-  return sql`
-    with me as (select null::uuid as id, null::text as email where false)
-    ${statement.with ? sql`, ${statement.with}` : sql``}
-    select 1 as authed, ${statement.select}
-    from (select 1) as one ${statement.from ?? sql``}`;
-}
-
-export function asCaller(auth: AccessTokenSubject, statement: { with?: SQL; select: SQL; from?: SQL }): SQL {
-  return sql`
-    with me as (select id, email from ${users} where id = ${auth.userId} and token_version = ${auth.tokenVersion})
-    ${statement.with ? sql`, ${statement.with}` : sql``}
-    select (select count(*) from me)::int as authed, ${statement.select}
-    from (select 1) as one ${statement.from ?? sql``}`;
-}

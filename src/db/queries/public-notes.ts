@@ -1,11 +1,13 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { StoredFile } from "../../storage/serve-download";
 import type { Database } from "../client";
 import { attachments, notes, users, type VOTE_VALUES, votes } from "../schema";
 import { attachmentsOfNote, type NoteAttachmentRecord, storedFileColumns } from "./attachments";
-import { asCaller, asViewer, done, forbidden, missing, type Outcome, unauthenticated } from "./outcome";
+import { asCaller, type Caller, type SignedInCaller } from "./caller";
+import { selectPage } from "./keyset";
+import { done, forbidden, missing, type Outcome, unauthenticated } from "./outcome";
+import { published } from "./permissions";
 import { exactTime, isoTimestamp, type Nullable, type Selected, selectList, textArray } from "./sql-fragments";
 
 // Published notes as anyone sees them: the author's display name and nothing else of theirs (no email,
@@ -30,8 +32,8 @@ const publicNoteFields = {
 };
 export type PublicNoteRecord = Selected<typeof publicNoteFields>;
 
-// A trashed note is published no more until it is restored.
-const published = sql`n.visibility = 'public' and n.trashed_at is null`;
+// What anyone may read here: permissions.ts's `published` (a trashed note is published no more until restored).
+const readable = published(sql`n`);
 const withAuthor = sql`${notes} n join ${users} u on u.id = n.owner_id`;
 
 export interface PublicFeedFilters {
@@ -49,51 +51,40 @@ export type ListedPublicNote = PublicNoteRecord & { cursorTime: string; cursorSc
  */
 export async function listPublicNotes(
   db: Database,
-  viewer: AccessTokenSubject | undefined,
+  caller: Caller,
   filters: PublicFeedFilters,
   after: Cursor | undefined,
 ): Promise<Outcome<ListedPublicNote[]>> {
   const top = filters.sort === "top";
   const query = filters.q ? sql`websearch_to_tsquery('english', ${filters.q})` : undefined;
-  const conditions: SQL[] = [published];
+  const conditions: SQL[] = [readable];
   if (query) conditions.push(sql`n.search @@ ${query}`);
   if (filters.tag.length > 0) conditions.push(sql`n.tags @> ${textArray(filters.tag)}`);
-  if (after) {
-    conditions.push(
-      top
-        ? sql`(n.score, n.published_at, n.id) < (${after.score ?? 0}::int, ${after.time}::timestamptz, ${after.id}::uuid)`
-        : sql`(n.published_at, n.id) < (${after.time}::timestamptz, ${after.id}::uuid)`,
-    );
-  }
-  const order = top ? sql`n.score desc, n.published_at desc, n.id desc` : sql`n.published_at desc, n.id desc`;
-  const { rows } = await db.execute<{ authed: number } & Nullable<ListedPublicNote>>(
-    asViewer(viewer, {
-      select: sql`page.*`,
-      from: sql`left join lateral (
-        select ${selectList(publicNoteFields)}, ${exactTime(sql`n.published_at`)} as "cursorTime",
-          ${top ? sql`n.score` : sql`null::int`} as "cursorScore"
-        from ${withAuthor}
-        where ${sql.join(conditions, sql` and `)}
-        order by ${order}
-        limit ${filters.limit + 1}
-      ) as page on true`,
-    }),
-  );
-  if (!rows[0]?.authed) return unauthenticated;
-  return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...note }) => note as ListedPublicNote));
+  const newest = [sql`n.published_at`, sql`n.id`];
+  const position = after && [sql`${after.time}::timestamptz`, sql`${after.id}::uuid`];
+  const page = await selectPage<ListedPublicNote>(db, caller, {
+    columns: sql`${selectList(publicNoteFields)}, ${exactTime(sql`n.published_at`)} as "cursorTime",
+      ${top ? sql`n.score` : sql`null::int`} as "cursorScore"`,
+    from: withAuthor,
+    where: conditions,
+    order: top ? [sql`n.score`, ...newest] : newest,
+    after: position && (top ? [sql`${after.score ?? 0}::int`, ...position] : position),
+    limit: filters.limit,
+  });
+  return page.kind === "done" ? done(page.value.items) : page;
 }
 
 export type PublicNoteWithAttachments = PublicNoteRecord & { attachments: NoteAttachmentRecord[] };
 
 export async function findPublicNote(
   db: Database,
-  viewer: AccessTokenSubject | undefined,
+  caller: Caller,
   noteId: string,
 ): Promise<Outcome<PublicNoteWithAttachments>> {
   const { rows } = await db.execute<{ authed: number } & Nullable<PublicNoteWithAttachments>>(
-    asViewer(viewer, {
+    asCaller(caller, {
       select: sql`${selectList(publicNoteFields)}, ${attachmentsOfNote(sql`n.id`)} as attachments`,
-      from: sql`left join (${withAuthor}) on n.id = ${noteId} and ${published}`,
+      from: sql`left join (${withAuthor}) on n.id = ${noteId} and ${readable}`,
     }),
   );
   const row = rows[0];
@@ -107,7 +98,7 @@ export async function findPublicNote(
 export async function findPublicAttachment(db: Database, noteId: string, attachmentId: string) {
   const { rows } = await db.execute<StoredFile>(sql`
     select ${storedFileColumns} from ${attachments} a join ${notes} n on n.id = a.note_id
-    where a.id = ${attachmentId} and a.note_id = ${noteId} and ${published}`);
+    where a.id = ${attachmentId} and a.note_id = ${noteId} and ${readable}`);
   return rows[0];
 }
 
@@ -118,52 +109,63 @@ export interface VoteTotals {
   myVote: VoteValue | null;
 }
 
-/**
- * Sets (value) or takes back (null) the caller's vote on a public note, then reads the totals the
- * trigger left: two statements in one transaction, one round trip, so the answer includes this vote.
- * Authors may not vote on their own notes.
- */
-export async function castVote(
+/** Sets the caller's vote on a public note, or changes it. Authors may not vote on their own notes. */
+export function castVote(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
-  value: VoteValue | null,
+  value: VoteValue,
 ): Promise<Outcome<VoteTotals>> {
-  const target = sql`target as (select id, owner_id from ${notes} n where n.id = ${noteId} and ${published})`;
-  const change =
-    value === null
-      ? sql`changed as (
-          delete from ${votes} where note_id = (select id from target) and user_id = (select id from me)
-          returning 1
-        )`
-      : sql`changed as (
-          insert into ${votes} (note_id, user_id, value)
-          select id, (select id from me), ${value} from target where owner_id <> (select id from me)
-          on conflict (note_id, user_id) do update set value = excluded.value, updated_at = now()
-          returning 1
-        )`;
+  return changeVote(db, caller, noteId, {
+    change: sql`insert into ${votes} (note_id, user_id, value)
+      select id, (select id from me), ${value} from target where owner_id <> (select id from me)
+      on conflict (note_id, user_id) do update set value = excluded.value, updated_at = now()`,
+    refusesAuthor: true,
+  });
+}
+
+/** Takes back the caller's vote on a public note, if they had one. */
+export function withdrawVote(db: Database, caller: SignedInCaller, noteId: string): Promise<Outcome<VoteTotals>> {
+  return changeVote(db, caller, noteId, {
+    change: sql`delete from ${votes} where note_id = (select id from target) and user_id = (select id from me)`,
+    refusesAuthor: false,
+  });
+}
+
+/**
+ * A vote's change on the published note `target`, then the totals the trigger left: two statements in
+ * one transaction, one round trip, so the answer includes this vote. The note's public copies and the
+ * feed (its scores) are stale after it.
+ */
+async function changeVote(
+  db: Database,
+  caller: SignedInCaller,
+  noteId: string,
+  { change, refusesAuthor }: { change: SQL; refusesAuthor: boolean },
+): Promise<Outcome<VoteTotals>> {
   const [voted, totals] = await db.batch([
     db.execute<{ authed: number; found: number; own: boolean | null }>(
-      asCaller(auth, {
-        with: sql`${target}, ${change}`,
+      asCaller(caller, {
+        with: sql`target as (select id, owner_id from ${notes} n where n.id = ${noteId} and ${readable}),
+          changed as (${change} returning 1)`,
         select: sql`(select count(*) from target)::int as found, (select owner_id = (select id from me) from target) as own,
           (select count(*) from changed)::int as changed`,
       }),
     ),
     db.execute<{ authed: number } & Nullable<VoteTotals>>(
-      asCaller(auth, {
+      asCaller(caller, {
         select: sql`n.score, n.upvotes, n.downvotes,
           (select v.value::int from ${votes} v where v.note_id = n.id and v.user_id = (select id from me)) as "myVote"`,
-        from: sql`left join ${notes} n on n.id = ${noteId} and ${published}`,
+        from: sql`left join ${notes} n on n.id = ${noteId} and ${readable}`,
       }),
     ),
   ]);
   const row = voted.rows[0];
   if (!row?.authed) return unauthenticated;
   if (!row.found) return missing("note");
-  if (row.own && value !== null) return forbidden;
+  if (row.own && refusesAuthor) return forbidden;
   const counts = totals.rows[0];
   if (!counts || counts.score === null) return missing("note");
   const { authed: _, ...result } = counts;
-  return done(result as VoteTotals);
+  return done(result as VoteTotals, { staleNotes: [noteId], staleFeed: true });
 }

@@ -1,47 +1,21 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { NOTE_REVISIONS, noteRevisions } from "../schema";
 import { readableNotes } from "./access";
-import { asCaller, done, missing, type Outcome, unauthenticated } from "./outcome";
+import { asCaller, type SignedInCaller } from "./caller";
+import { selectPage } from "./keyset";
+import { changeNote, restoreVersion } from "./note-changes";
+import type { NoteRecord } from "./note-record";
+import { done, missing, type Outcome, unauthenticated } from "./outcome";
+import { permits } from "./permissions";
 import { exactTime, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 // A note's history: every change to its title, content or tags keeps the version it replaced, written
-// by the changing statement itself (no extra round trip, nothing kept for a change that did not
+// by the changing statement itself (note-changes.ts: no extra round trip, nothing kept for a change that did not
 // happen). Edits by one person within NOTE_REVISIONS.mergeWithinSeconds merge: the version they replace
 // is theirs and fresh, so it is not kept, and a burst of saves costs one revision. The sweep keeps the
 // newest NOTE_REVISIONS.kept per note.
-
-/**
- * CTE `revised`, for a statement whose CTEs `access` (noteAccessForWrite: the version being replaced,
- * read under the lock) and `updated` (the change, empty when it did not happen) come before it. Who
- * wrote the text and when are the note's edited_by and content_updated_at, which only changes of the
- * text move: a pin, a move or a new attachment by someone else neither hides nor freshens a version.
- * `merge` false (a restore) keeps the replaced version whoever wrote it and when: undoing a restore
- * must stay possible.
- */
-export const keepReplacedVersion = ({ merge }: { merge: boolean }) => sql`revised as (
-  insert into ${noteRevisions} (note_id, version, title, content, tags, edited_by, created_at)
-  select a.id, a.version, a.title, a.content, a.tags, coalesce(a.edited_by, a.owner_id), a.content_updated_at
-  from access a
-  where exists (select 1 from updated)
-    ${
-      merge
-        ? sql`and not (
-            coalesce(a.edited_by, a.owner_id) = (select id from me)
-            and a.content_updated_at > now() - make_interval(secs => ${NOTE_REVISIONS.mergeWithinSeconds})
-          )`
-        : sql``
-    }
-  on conflict (note_id, version) do nothing
-)`;
-
-/** CTE `revision` (title, content, tags): the note's kept version `version`, for a restore. */
-export const revisionToRestore = (version: number) => sql`revision as (
-  select title, content, tags from ${noteRevisions}
-  where note_id = (select id from access) and version = ${version}
-)`;
 
 /** A revision as the API answers it, from a row `r`. */
 const revisionFields = {
@@ -55,44 +29,41 @@ const revisionFields = {
 export type RevisionRecord = Selected<typeof revisionFields>;
 export type ListedRevision = RevisionRecord & { cursorTime: string; id: string };
 
+/** The note `noteId` as CTE `note` (id) while the caller may read its history. */
+const noteOf = (noteId: string) =>
+  sql`note as (select id from ${readableNotes} n where n.id = ${noteId} and ${permits("revision.read", { role: sql`n.role` })})`;
+
 /** One page (plus one row) of a readable note's revisions, newest first. */
 export async function listRevisions(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
   limit: number,
   after: Cursor | undefined,
 ): Promise<Outcome<ListedRevision[]>> {
-  const position = after ? sql`and (r.created_at, r.id) < (${after.time}::timestamptz, ${after.id}::uuid)` : sql``;
-  const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<ListedRevision>>(
-    asCaller(auth, {
-      with: sql`note as (select id from ${readableNotes} n where n.id = ${noteId})`,
-      select: sql`(select count(*) from note)::int as "noteFound", page.*`,
-      from: sql`left join lateral (
-        select ${selectList(revisionFields)}, r.id, ${exactTime(sql`r.created_at`)} as "cursorTime"
-        from ${noteRevisions} r where r.note_id = (select id from note) ${position}
-        order by r.created_at desc, r.id desc
-        limit ${limit + 1}
-      ) as page on true`,
-    }),
-  );
-  const first = rows[0];
-  if (!first?.authed) return unauthenticated;
-  if (!first.noteFound) return missing("note");
-  return done(
-    rows.filter((row) => row.id !== null).map(({ authed: _, noteFound: __, ...rest }) => rest as ListedRevision),
-  );
+  const page = await selectPage<ListedRevision, { noteFound: SQL<number> }>(db, caller, {
+    with: noteOf(noteId),
+    head: { noteFound: sql<number>`(select count(*) from note)::int` },
+    columns: sql`${selectList(revisionFields)}, r.id, ${exactTime(sql`r.created_at`)} as "cursorTime"`,
+    from: sql`${noteRevisions} r`,
+    where: [sql`r.note_id = (select id from note)`],
+    order: [sql`r.created_at`, sql`r.id`],
+    after: after && [sql`${after.time}::timestamptz`, sql`${after.id}::uuid`],
+    limit,
+  });
+  if (page.kind !== "done") return page;
+  return page.value.head.noteFound ? done(page.value.items) : missing("note");
 }
 
 export async function findRevision(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
   version: number,
 ): Promise<Outcome<RevisionRecord>> {
   const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<RevisionRecord>>(
-    asCaller(auth, {
-      with: sql`note as (select id from ${readableNotes} n where n.id = ${noteId})`,
+    asCaller(caller, {
+      with: noteOf(noteId),
       select: sql`(select count(*) from note)::int as "noteFound", ${selectList(revisionFields)}`,
       from: sql`left join ${noteRevisions} r on r.note_id = (select id from note) and r.version = ${version}`,
     }),
@@ -102,6 +73,17 @@ export async function findRevision(
   if (!row.noteFound) return missing("note");
   const { authed: _, noteFound: __, ...revision } = row;
   return revision.version === null ? missing("revision") : done(revision as RevisionRecord);
+}
+
+/** Makes the kept version `version` of the note current again, as a new version (revision.restore). */
+export function restoreRevision(
+  db: Database,
+  caller: SignedInCaller,
+  noteId: string,
+  version: number,
+  versions: number[] | undefined,
+): Promise<Outcome<NoteRecord, "over-quota">> {
+  return changeNote(db, caller, noteId, [restoreVersion(version)], versions);
 }
 
 /** For the sweep: keeps the newest NOTE_REVISIONS.kept revisions of each note. */

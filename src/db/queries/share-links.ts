@@ -1,25 +1,19 @@
-import { type SQL, sql } from "drizzle-orm";
-import type { AccessTokenSubject } from "../../lib/tokens";
+import { sql } from "drizzle-orm";
 import type { StoredFile } from "../../storage/serve-download";
 import type { Database } from "../client";
 import { attachments, notes, SHARE_LINK_LIMITS, shareLinks, users } from "../schema";
-import { accessDenied, canPublish, noteAccessForWrite, type Role, readableNotes } from "./access";
+import { noteAccessForWrite, readableNotes } from "./access";
 import { attachmentsOfNote, storedFileColumns } from "./attachments";
-import { asCaller, done, forbidden, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { asCaller, type SignedInCaller } from "./caller";
+import { done, missing, type Outcome, refused, unauthenticated } from "./outcome";
+import { type AccessRow, accessAllows, accessColumns, denied, liveLink, opensNote, permits } from "./permissions";
 import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
-// Share links: who may make, list and revoke them is who may publish the note (canPublish), checked in
-// each request's one statement. Reading by link needs no account: the token's hash is the only key.
+// Share links: who may make, list and revoke them is note.share's rule (permissions.ts), checked in each
+// request's one statement. Reading by link needs no account: the token's hash is the only key, and
+// what it opens is permissions.ts's `opensNote`.
 
 export type ShareLinkLimit = "share-link-limit";
-
-/** SQL true while the link row `link` still opens its note. */
-const live = (link: SQL) =>
-  sql`${link}.revoked_at is null and (${link}.expires_at is null or ${link}.expires_at > now())`;
-
-/** SQL true when the link row `link` opens its note now: live, and the note out of the trash. */
-const opensNote = (link: SQL) =>
-  sql`${live(link)} and exists (select 1 from ${notes} t where t.id = ${link}.note_id and t.trashed_at is null)`;
 
 /** The API's share link from a row `l`: never its token, which is not stored. */
 const shareLinkFields = {
@@ -49,32 +43,24 @@ const sharedNoteColumns = selectList(sharedNoteFields);
 
 export type SharedNoteRecord = Selected<typeof sharedNoteFields>;
 
-/** What every share-link statement answers about the caller, besides its own columns. */
-type Access = { authed: number; callerRole: Role | null; mayShare: boolean | null };
-
-/** 401, the 404 of a missing note, or 403 for a role that may read the note but not share it. */
-function shareDenied(row: Access | undefined) {
-  return accessDenied(row, "viewer", "note") ?? (row?.mayShare ? undefined : forbidden);
-}
-
 /**
- * A new link to the note, for whoever may publish it, while it has fewer than the limit of live links.
+ * A new link to the note, for whoever note.share allows, while it has fewer than the limit of live links.
  * The note is locked and the caller's membership share-locked (noteAccessForWrite), so no link is made
  * after a removal or demotion commits. The count is read in the statement's snapshot: concurrent
  * requests for one note may pass the limit by a few.
  */
 export async function createShareLink(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
   link: { tokenHash: string; expiresAt: string | null },
 ): Promise<Outcome<ShareLinkRecord, ShareLinkLimit>> {
-  const { rows } = await db.execute<Access & Nullable<ShareLinkRecord>>(
-    asCaller(auth, {
+  const { rows } = await db.execute<AccessRow & Nullable<ShareLinkRecord>>(
+    asCaller(caller, {
       with: sql`${noteAccessForWrite(noteId)},
-        shareable as (select id from access where ${canPublish(sql`access`)}),
+        shareable as (select id from access where ${accessAllows("note.share")}),
         active as (
-          select count(*)::int as links from ${shareLinks} l where l.note_id = (select id from shareable) and ${live(sql`l`)}
+          select count(*)::int as links from ${shareLinks} l where l.note_id = (select id from shareable) and ${liveLink(sql`l`)}
         ),
         created as (
           insert into ${shareLinks} (note_id, created_by, token_hash, expires_at)
@@ -82,67 +68,67 @@ export async function createShareLink(
           where (select links from active) < ${SHARE_LINK_LIMITS.activePerNote}
           returning *
         )`,
-      select: sql`(select role from access) as "callerRole", exists (select 1 from shareable) as "mayShare",
-        ${shareLinkColumns}`,
+      select: sql`${accessColumns("note.share")}, ${shareLinkColumns}`,
       from: sql`left join created l on true`,
     }),
   );
   const row = rows[0];
-  const denied = shareDenied(row);
-  if (denied || !row) return denied ?? unauthenticated;
-  const { authed: _, callerRole: __, mayShare: ___, ...created } = row;
+  const refusal = denied("note.share", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
+  const { authed: _, callerRole: __, allowed: ___, ...created } = row;
   return created.id === null ? refused("share-link-limit") : done(created as ShareLinkRecord);
 }
 
 /** The note's live links, newest first: capped (SHARE_LINK_LIMITS.activePerNote), so one page. */
 export async function listShareLinks(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
 ): Promise<Outcome<ShareLinkRecord[]>> {
-  const { rows } = await db.execute<Access & Nullable<ShareLinkRecord>>(
-    asCaller(auth, {
-      with: sql`note as (select n.id, n.role, ${canPublish(sql`n`)} as may_share from ${readableNotes} n where n.id = ${noteId})`,
-      select: sql`(select role from note) as "callerRole", (select may_share from note) as "mayShare", page.*`,
+  const { rows } = await db.execute<AccessRow & Nullable<ShareLinkRecord>>(
+    asCaller(caller, {
+      with: sql`note as (
+        select n.id, n.role, ${permits("note.share", { role: sql`n.role`, self: sql`n.owner_id` })} as allowed
+        from ${readableNotes} n where n.id = ${noteId}
+      )`,
+      select: sql`(select role from note) as "callerRole", (select allowed from note) as allowed, page.*`,
       from: sql`left join lateral (
         select ${shareLinkColumns} from ${shareLinks} l
-        where l.note_id = (select id from note where may_share) and ${live(sql`l`)}
+        where l.note_id = (select id from note where allowed) and ${liveLink(sql`l`)}
         order by l.created_at desc, l.id desc
       ) as page on true`,
     }),
   );
-  const denied = shareDenied(rows[0]);
-  if (denied) return denied;
+  const refusal = denied("note.share", rows[0]);
+  if (refusal) return refusal;
   return done(
     rows
       .filter((row) => row.id !== null)
-      .map(({ authed: _, callerRole: __, mayShare: ___, ...link }) => link as ShareLinkRecord),
+      .map(({ authed: _, callerRole: __, allowed: ___, ...link }) => link as ShareLinkRecord),
   );
 }
 
 /** Revokes a link by deleting it: the next request with its token finds nothing. */
 export async function deleteShareLink(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
   linkId: string,
 ): Promise<Outcome<void>> {
-  const { rows } = await db.execute<Access & { deleted: number }>(
-    asCaller(auth, {
+  const { rows } = await db.execute<AccessRow & { deleted: number }>(
+    asCaller(caller, {
       with: sql`${noteAccessForWrite(noteId)},
         deleted as (
           delete from ${shareLinks} l using access
-          where l.id = ${linkId} and l.note_id = access.id and ${canPublish(sql`access`)}
+          where l.id = ${linkId} and l.note_id = access.id and ${accessAllows("note.share")}
           returning l.id
         )`,
-      select: sql`(select role from access) as "callerRole",
-        exists (select 1 from access where ${canPublish(sql`access`)}) as "mayShare",
-        (select count(*) from deleted)::int as deleted`,
+      select: sql`${accessColumns("note.share")}, (select count(*) from deleted)::int as deleted`,
     }),
   );
   const row = rows[0];
-  const denied = shareDenied(row);
-  if (denied || !row) return denied ?? unauthenticated;
+  const refusal = denied("note.share", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
   return row.deleted ? done(undefined) : missing("share link");
 }
 

@@ -1,94 +1,110 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
-import type { AccessTokenSubject } from "../../lib/tokens";
 import type { Database } from "../client";
 import { attachments, notes, TRASH_RETENTION_DAYS } from "../schema";
-import { accessDenied, canEdit, noteAccessForWrite, restorableNotes } from "./access";
-import { type NoteRecord, noteFields } from "./notes";
-import { asCaller, done, type Outcome, stale, unauthenticated } from "./outcome";
-import { exactTime, ifVersionIn, type Nullable, selectList } from "./sql-fragments";
+import { noteAccessForWrite, restorableNotes } from "./access";
+import { asCaller, type SignedInCaller } from "./caller";
+import { selectPage } from "./keyset";
+import { type NoteRecord, noteColumns } from "./note-record";
+import { done, type Outcome, publicNoteChanged, stale, unauthenticated } from "./outcome";
+import { type AccessRow, type Action, accessColumns, denied, permits } from "./permissions";
+import { exactTime, ifVersionIn } from "./sql-fragments";
 
-// The trash: DELETE /v1/notes/{id} moves a note here (an editing role, like any change); from here it
-// is restored to where it was, or purged, by whoever still has an editing role on it. Its notebook
-// decides: if the caller lost that role, the notebook's editors restore it, not them. Purging deletes
-// the row, its attachments with it, and the outbox trigger queues their bytes; the sweep purges what
-// waited TRASH_RETENTION_DAYS. Trashed bytes still count against their payer's quota until then.
+// The trash: DELETE /v1/notes/{id} moves a note here (note.trash); from here it is restored to where it
+// was (note.restore), or purged (note.purge), by whoever may on it now. Its notebook decides: if the
+// caller lost their role, the notebook's editors restore it, not them. Purging deletes the row, its
+// attachments with it, and the outbox trigger queues their bytes; the sweep purges what waited
+// TRASH_RETENTION_DAYS. Trashed bytes still count against their payer's quota until then.
 
-type Move = "trash" | "restore" | "purge";
+interface Move {
+  action: Action;
+  /** The statement, on the note row `n`, joined to `access`. */
+  change: SQL;
+  /** Where the note is before it: out of the trash, or in it. */
+  inTrash: boolean;
+}
 
-const CHANGE = {
-  trash: sql`update ${notes} n set trashed_at = now(), version = n.version + 1`,
-  restore: sql`update ${notes} n set trashed_at = null, version = n.version + 1`,
-  purge: sql`delete from ${notes} n`,
-} satisfies Record<Move, unknown>;
+const TRASH: Move = {
+  action: "note.trash",
+  change: sql`update ${notes} n set trashed_at = now(), version = n.version + 1 from access`,
+  inTrash: false,
+};
+const RESTORE: Move = {
+  action: "note.restore",
+  change: sql`update ${notes} n set trashed_at = null, version = n.version + 1 from access`,
+  inTrash: true,
+};
+const PURGE: Move = { action: "note.purge", change: sql`delete from ${notes} n using access`, inTrash: true };
 
 /**
- * Moves a note into the trash, back out, or out of existence, in one statement: an editing role on it,
- * If-Match (`versions`) honoured. Answers whether it was published (its cached public copies go) and,
- * for a purge, its attachments' object keys, to delete right away (the outbox has them too).
+ * One move of the note, in one statement, If-Match (`versions`) honoured. Answers what follows: a
+ * published note's cached copies go; a purge's attachments' bytes go (the outbox has them too).
  */
-export async function moveNote(
+async function move(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   noteId: string,
-  move: Move,
+  { action, change, inTrash }: Move,
   versions: number[] | undefined,
-): Promise<Outcome<{ wasPublic: boolean; objectKeys: string[] }>> {
-  const { rows } = await db.execute<{
-    authed: number;
-    currentVersion: number | null;
-    callerRole: "viewer" | "editor" | "owner" | null;
-    moved: number;
-    wasPublic: boolean;
-    objectKeys: string[];
-  }>(
-    asCaller(auth, {
-      with: sql`${noteAccessForWrite(noteId, { inTrash: move !== "trash" })},
+): Promise<Outcome<void>> {
+  const { rows } = await db.execute<AccessRow & { moved: number; wasPublic: boolean; objectKeys: string[] }>(
+    asCaller(caller, {
+      with: sql`${noteAccessForWrite(noteId, { inTrash })},
         moved as (
-          ${CHANGE[move]} ${move === "purge" ? sql`using access` : sql`from access`}
-          where n.id = access.id and ${canEdit(sql`access.role`)} ${ifVersionIn(versions)}
+          ${change} where n.id = access.id and ${permits(action, { role: sql`access.role`, self: sql`access.owner_id` })}
+            ${ifVersionIn(versions)}
           returning n.id
         )`,
-      select: sql`(select version from access) as "currentVersion", (select role from access) as "callerRole",
-        (select count(*) from moved)::int as moved,
+      select: sql`${accessColumns(action)}, (select count(*) from moved)::int as moved,
         coalesce((select visibility = 'public' from access), false) as "wasPublic",
         ${
-          move === "purge"
+          action === "note.purge"
             ? sql`array(select object_key from ${attachments} where note_id in (select id from moved))`
             : sql`array[]::text[]`
         } as "objectKeys"`,
     }),
   );
   const row = rows[0];
-  const denied = accessDenied(row, "editor", "note");
-  if (denied || !row) return denied ?? unauthenticated;
+  const refusal = denied(action, row);
+  if (refusal || !row) return refusal ?? unauthenticated;
   // Only that the version differs is known here; the current ETag comes with the next read.
-  return row.moved ? done({ wasPublic: row.wasPublic, objectKeys: row.objectKeys }) : stale(null);
+  if (!row.moved) return stale(null);
+  // A purge's attachment rows went with the note; a moved note keeps its attachments.
+  // A published note leaves or re-enters public copies when trashed or restored; a trashed one is in none.
+  const leavesOrEnters = row.wasPublic && action !== "note.purge";
+  return done(undefined, { ...publicNoteChanged(noteId, leavesOrEnters), unreferencedObjects: row.objectKeys });
 }
+
+export const trashNote = (db: Database, caller: SignedInCaller, noteId: string, versions: number[] | undefined) =>
+  move(db, caller, noteId, TRASH, versions);
+
+export const restoreFromTrash = (
+  db: Database,
+  caller: SignedInCaller,
+  noteId: string,
+  versions: number[] | undefined,
+) => move(db, caller, noteId, RESTORE, versions);
+
+export const purgeNote = (db: Database, caller: SignedInCaller, noteId: string, versions: number[] | undefined) =>
+  move(db, caller, noteId, PURGE, versions);
 
 export type TrashedNote = NoteRecord & { cursorTime: string };
 
 /** One page (plus one row) of the caller's trash, most recently trashed first. */
 export async function listTrash(
   db: Database,
-  auth: AccessTokenSubject,
+  caller: SignedInCaller,
   limit: number,
   after: Cursor | undefined,
 ): Promise<Outcome<TrashedNote[]>> {
-  const position = after ? sql`where (n.trashed_at, n.id) < (${after.time}::timestamptz, ${after.id}::uuid)` : sql``;
-  const { rows } = await db.execute<{ authed: number } & Nullable<TrashedNote>>(
-    asCaller(auth, {
-      select: sql`page.*`,
-      from: sql`left join lateral (
-        select ${selectList(noteFields)}, ${exactTime(sql`n.trashed_at`)} as "cursorTime"
-        from ${restorableNotes} n ${position}
-        order by n.trashed_at desc, n.id desc
-        limit ${limit + 1}
-      ) as page on true`,
-    }),
-  );
-  if (!rows[0]?.authed) return unauthenticated;
-  return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...note }) => note as TrashedNote));
+  const page = await selectPage<TrashedNote>(db, caller, {
+    columns: sql`${noteColumns}, ${exactTime(sql`n.trashed_at`)} as "cursorTime"`,
+    from: sql`${restorableNotes} n`,
+    order: [sql`n.trashed_at`, sql`n.id`],
+    after: after && [sql`${after.time}::timestamptz`, sql`${after.id}::uuid`],
+    limit,
+  });
+  return page.kind === "done" ? done(page.value.items) : page;
 }
 
 /** For the sweep: purges notes trashed longer than TRASH_RETENTION_DAYS; the outbox trigger queues their bytes. */

@@ -10,6 +10,7 @@ import {
   users,
   votes,
 } from "../schema";
+import type { SignedInCaller } from "./caller";
 import { done, type Outcome, unauthenticated } from "./outcome";
 import { guessKeys, signInThrottle } from "./password-guesses";
 
@@ -19,35 +20,26 @@ export type UserRow = typeof users.$inferSelect;
 const asCallerAccount = <T>(value: T | undefined): Outcome<T> => (value === undefined ? unauthenticated : done(value));
 
 /** The caller's account, only while the access token's version is still the account's. */
-const current = (userId: string, tokenVersion: number) =>
-  and(eq(users.id, userId), eq(users.tokenVersion, tokenVersion));
+const current = (caller: SignedInCaller) =>
+  and(eq(users.id, caller.userId), eq(users.tokenVersion, caller.tokenVersion));
 
 export async function insertUser(db: Database, values: typeof users.$inferInsert): Promise<UserRow | undefined> {
   const [row] = await db.insert(users).values(values).onConflictDoNothing().returning();
   return row;
 }
 
-export async function findCurrentUser(db: Database, userId: string, tokenVersion: number) {
-  const [row] = await db.select().from(users).where(current(userId, tokenVersion));
+export async function findCurrentUser(db: Database, caller: SignedInCaller) {
+  const [row] = await db.select().from(users).where(current(caller));
   return asCallerAccount(row);
 }
 
-export async function updateDisplayName(
-  db: Database,
-  userId: string,
-  tokenVersion: number,
-  displayName: string | null,
-) {
-  const [row] = await db
-    .update(users)
-    .set({ displayName, updatedAt: sql`now()` })
-    .where(current(userId, tokenVersion))
-    .returning();
+export async function updateDisplayName(db: Database, caller: SignedInCaller, displayName: string | null) {
+  const [row] = await db.update(users).set({ displayName, updatedAt: sql`now()` }).where(current(caller)).returning();
   return asCallerAccount(row);
 }
 
 /** The account and its confirmation throttle, for checking a password a signed-in caller typed. */
-export async function findCredentialsById(db: Database, userId: string, tokenVersion: number) {
+export async function findCredentialsById(db: Database, caller: SignedInCaller) {
   const [row] = await db
     .select({
       id: users.id,
@@ -57,8 +49,8 @@ export async function findCredentialsById(db: Database, userId: string, tokenVer
       lockedUntil: passwordGuesses.lockedUntil,
     })
     .from(users)
-    .leftJoin(passwordGuesses, eq(passwordGuesses.key, guessKeys.confirmation(userId)))
-    .where(current(userId, tokenVersion));
+    .leftJoin(passwordGuesses, eq(passwordGuesses.key, guessKeys.confirmation(caller.userId)))
+    .where(current(caller));
   return asCallerAccount(row);
 }
 
@@ -84,9 +76,8 @@ export async function findCredentialsByEmail(db: Database, email: string, networ
  */
 export async function changePassword(
   db: Database,
+  caller: SignedInCaller,
   args: {
-    userId: string;
-    tokenVersion: number;
     passwordHash: string;
     refreshTokenHash: string;
     refreshTtlSeconds: number;
@@ -95,13 +86,13 @@ export async function changePassword(
   const { rows } = await db.execute<{ tokenVersion: number }>(sql`
     with changed as (
       update ${users} set password_hash = ${args.passwordHash}, token_version = token_version + 1, updated_at = now()
-      where id = ${args.userId} and token_version = ${args.tokenVersion}
+      where id = ${caller.userId} and token_version = ${caller.tokenVersion}
       returning id, token_version
     ), revoked as (
       update ${refreshTokens} set revoked_at = now()
       where user_id in (select id from changed) and revoked_at is null
     ), confirmed as (
-      delete from ${passwordGuesses} where key = ${guessKeys.confirmation(args.userId)} and exists (select 1 from changed)
+      delete from ${passwordGuesses} where key = ${guessKeys.confirmation(caller.userId)} and exists (select 1 from changed)
     ), minted as (
       insert into ${refreshTokens} (user_id, family_id, token_version, token_hash, expires_at)
       select id, gen_random_uuid(), token_version, ${args.refreshTokenHash}, now() + make_interval(secs => ${args.refreshTtlSeconds})
@@ -119,15 +110,11 @@ const PURGE_LIMIT = 1000;
  * note in them, its memberships; and the invitations addressed to its email. Notes it wrote in other
  * people's notebooks stay there, handed to each notebook's owner (whose quota already pays for their
  * bytes), as a member who leaves leaves them; its votes go, and the totals follow. One transaction, one
- * round trip. Answers the object keys of the attachments that go, and the published notes that are
+ * round trip. Reports the attachments' objects, whose bytes go, and the published notes that are
  * deleted or lose a vote (at most PURGE_LIMIT: beyond it cached copies simply expire).
  */
-export async function deleteUser(
-  db: Database,
-  userId: string,
-  tokenVersion: number,
-): Promise<Outcome<{ objectKeys: string[]; changedPublicNotes: string[] }>> {
-  const account = sql`(select id from ${users} where id = ${userId} and token_version = ${tokenVersion})`;
+export async function deleteUser(db: Database, caller: SignedInCaller): Promise<Outcome<void>> {
+  const account = sql`(select id from ${users} where id = ${caller.userId} and token_version = ${caller.tokenVersion})`;
   const [handedOver, deletion] = await db.batch([
     db.execute<{ id: string }>(sql`
       with handed as (
@@ -157,9 +144,11 @@ export async function deleteUser(
   const row = deletion.rows[0];
   // Handed-over public notes change too: their author is now the notebook's owner.
   const handedOverPublic = handedOver.rows.flatMap((note) => (note.id ? [note.id] : []));
-  return asCallerAccount(
-    row?.deleted
-      ? { objectKeys: row.objectKeys, changedPublicNotes: [...row.changedPublicNotes, ...handedOverPublic] }
-      : undefined,
-  );
+  if (!row?.deleted) return unauthenticated;
+  const changedPublicNotes = [...row.changedPublicNotes, ...handedOverPublic];
+  return done(undefined, {
+    unreferencedObjects: row.objectKeys,
+    staleNotes: changedPublicNotes,
+    staleFeed: changedPublicNotes.length > 0,
+  });
 }

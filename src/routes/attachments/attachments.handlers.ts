@@ -2,14 +2,13 @@ import { inTransaction } from "../../db/client";
 import * as queries from "../../db/queries/attachments";
 import { MAX_ATTACHMENTS_PER_NOTE } from "../../db/schema";
 import { isDatabaseUnavailable } from "../../db/unavailable";
-import { purgePublicCopies } from "../../lib/edge-cache";
 import { requestLogger } from "../../lib/log";
 import { conflict, storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
-import { deleteObjectsInBackground } from "../../storage/delete-objects";
 import { readIncomingUpload } from "../../storage/incoming-upload";
 import { serveDownload } from "../../storage/serve-download";
 import { storeKnownLength, storeUnknownLength } from "../../storage/store-object";
+import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./attachments.routes";
 
@@ -41,15 +40,15 @@ type UploadContext = Parameters<AppRouteHandler<typeof routes.uploadAttachment |
  * the job if even that fails.
  */
 async function storeUpload(c: UploadContext, noteId: string, replacing?: string) {
-  const { config, db, auth } = c.var;
+  const { config, db, caller } = c.var;
   const quotaBytes = config.USER_STORAGE_QUOTA_BYTES;
   const incoming = await readIncomingUpload(c.req.raw, c.req.query("filename"), config.MAX_ATTACHMENT_BYTES);
   // Keys are ours, never the filename: unguessable, and grouped by owner for operations.
-  const objectKey = `users/${auth.userId}/${crypto.randomUUID()}`;
+  const objectKey = `users/${caller.userId}/${crypto.randomUUID()}`;
 
   const problems = uploadProblems(quotaBytes);
   valueOrThrow(
-    await queries.reserveUpload(db, auth, {
+    await queries.reserveUpload(db, caller, {
       noteId,
       replacing,
       objectKey,
@@ -69,15 +68,12 @@ async function storeUpload(c: UploadContext, noteId: string, replacing?: string)
     const confirmation = await inTransaction(config, c.executionCtx, (tx) =>
       queries.confirmUpload(
         tx,
-        auth,
+        caller,
         { noteId, objectKey, filename: incoming.filename, contentType: incoming.contentType, quotaBytes, ...measured },
         replacing,
       ),
     );
-    const attachment = valueOrThrow(confirmation, problems);
-    // The note's public copy lists its attachments (the feed's attachmentCount may lag up to s-maxage).
-    await purgePublicCopies(c, { notes: [noteId], feed: false });
-    return attachment;
+    return await written(c, confirmation, problems);
   } catch (error) {
     // With the database unreachable, a commit may have landed unseen: the bytes stay until the sweep,
     // which deletes a reserved object only once no attachment row names it.
@@ -105,7 +101,7 @@ export const replaceAttachment: AppRouteHandler<typeof routes.replaceAttachment>
 
 export const listAttachments: AppRouteHandler<typeof routes.listAttachments> = async (c) => {
   const items = valueOrThrow(
-    await queries.listAttachments(c.var.db, c.var.auth, c.req.valid("param").id),
+    await queries.listAttachments(c.var.db, c.var.caller, c.req.valid("param").id),
     asAttachment,
   );
   return c.json({ items, nextCursor: null }, 200);
@@ -114,7 +110,7 @@ export const listAttachments: AppRouteHandler<typeof routes.listAttachments> = a
 export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachment> = async (c) => {
   const { id: noteId, attachmentId } = c.req.valid("param");
   const { attachment, objectKey } = valueOrThrow(
-    await queries.findAttachment(c.var.db, c.var.auth, noteId, attachmentId),
+    await queries.findAttachment(c.var.db, c.var.caller, noteId, attachmentId),
     asAttachment,
   );
 
@@ -123,11 +119,6 @@ export const downloadAttachment: AppRouteHandler<typeof routes.downloadAttachmen
 
 export const deleteAttachment: AppRouteHandler<typeof routes.deleteAttachment> = async (c) => {
   const { id: noteId, attachmentId } = c.req.valid("param");
-  const objectKey = valueOrThrow(
-    await queries.deleteAttachment(c.var.db, c.var.auth, noteId, attachmentId),
-    asAttachment,
-  );
-  deleteObjectsInBackground(c, [objectKey]);
-  await purgePublicCopies(c, { notes: [noteId], feed: false });
+  await written(c, await queries.deleteAttachment(c.var.db, c.var.caller, noteId, attachmentId), asAttachment);
   return c.body(null, 204);
 };

@@ -30,7 +30,7 @@ const LISTING = { list: "invitations" };
 
 export const invite: AppRouteHandler<typeof routes.invite> = async (c) => {
   const invitation = valueOrThrow(
-    await queries.invite(c.var.db, c.var.auth, c.req.valid("param").id, c.req.valid("json")),
+    await queries.invite(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json")),
     asInvitation,
   );
   return c.json(invitation, 201, {
@@ -40,7 +40,7 @@ export const invite: AppRouteHandler<typeof routes.invite> = async (c) => {
 
 export const listNotebookInvitations: AppRouteHandler<typeof routes.listNotebookInvitations> = async (c) => {
   const items = valueOrThrow(
-    await queries.listNotebookInvitations(c.var.db, c.var.auth, c.req.valid("param").id),
+    await queries.listNotebookInvitations(c.var.db, c.var.caller, c.req.valid("param").id),
     asInvitation,
   );
   return c.json({ items, nextCursor: null }, 200);
@@ -49,14 +49,14 @@ export const listNotebookInvitations: AppRouteHandler<typeof routes.listNotebook
 export const getNotebookInvitation: AppRouteHandler<typeof routes.getNotebookInvitation> = async (c) => {
   const { id, invitationId } = c.req.valid("param");
   return c.json(
-    valueOrThrow(await queries.findNotebookInvitation(c.var.db, c.var.auth, id, invitationId), asInvitation),
+    valueOrThrow(await queries.findNotebookInvitation(c.var.db, c.var.caller, id, invitationId), asInvitation),
     200,
   );
 };
 
 export const cancelInvitation: AppRouteHandler<typeof routes.cancelInvitation> = async (c) => {
   const { id, invitationId } = c.req.valid("param");
-  valueOrThrow(await queries.cancelInvitation(c.var.db, c.var.auth, id, invitationId), asInvitation);
+  valueOrThrow(await queries.cancelInvitation(c.var.db, c.var.caller, id, invitationId), asInvitation);
   return c.body(null, 204);
 };
 
@@ -64,19 +64,19 @@ export const listMyInvitations: AppRouteHandler<typeof routes.listMyInvitations>
   const { limit, cursor } = c.req.valid("query");
   const secret = c.var.config.PASSWORD_PEPPER;
   const after = cursor ? await decodeCursor(cursor, { listing: LISTING, ranked: false, secret }) : undefined;
-  const rows = valueOrThrow(await queries.listMyInvitations(c.var.db, c.var.auth, limit, after), asInvitation);
+  const rows = valueOrThrow(await queries.listMyInvitations(c.var.db, c.var.caller, limit, after), asInvitation);
   return c.json(await keysetPage(rows, limit, { listing: LISTING, secret }), 200);
 };
 
 export const acceptInvitation: AppRouteHandler<typeof routes.acceptInvitation> = async (c) => {
   const notebook = valueOrThrow(
-    await queries.acceptInvitation(c.var.db, c.var.auth, c.req.valid("param").id),
+    await queries.acceptInvitation(c.var.db, c.var.caller, c.req.valid("param").id),
     asInvitation,
   );
   return c.json(notebook, 200, { ETag: etagFor(notebook.version) });
 };
 
 export const declineInvitation: AppRouteHandler<typeof routes.declineInvitation> = async (c) => {
-  valueOrThrow(await queries.declineInvitation(c.var.db, c.var.auth, c.req.valid("param").id), asInvitation);
+  valueOrThrow(await queries.declineInvitation(c.var.db, c.var.caller, c.req.valid("param").id), asInvitation);
   return c.body(null, 204);
 };

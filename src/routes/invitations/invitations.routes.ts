@@ -13,7 +13,6 @@ import {
 } from "./invitation.schemas";
 
 const tags = ["Invitations"];
-const owner = { on: "notebook", least: "owner" } as const;
 
 export const invite = signedInRoute(
   {
@@ -32,7 +31,7 @@ export const invite = signedInRoute(
       201: { description: "Invited", content: { "application/json": { schema: InvitationSchema } } },
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
+  { maxBodyBytes: SMALL_BODY_BYTES, permission: "notebook.invite" },
 );
 
 export const listNotebookInvitations = signedInRoute(
@@ -50,7 +49,7 @@ export const listNotebookInvitations = signedInRoute(
       },
     },
   },
-  { role: owner },
+  { permission: "invitation.read" },
 );
 
 export const getNotebookInvitation = signedInRoute(
@@ -65,7 +64,7 @@ export const getNotebookInvitation = signedInRoute(
       200: { description: "The invitation", content: { "application/json": { schema: InvitationSchema } } },
     },
   },
-  { role: owner },
+  { permission: "invitation.read" },
 );
 
 export const cancelInvitation = signedInRoute(
@@ -78,7 +77,7 @@ export const cancelInvitation = signedInRoute(
     request: { params: InvitationParams },
     responses: { 204: { description: "Cancelled" } },
   },
-  { role: owner },
+  { permission: "invitation.cancel" },
 );
 
 export const listMyInvitations = signedInRoute({

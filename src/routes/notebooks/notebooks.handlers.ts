@@ -1,11 +1,10 @@
 import * as members from "../../db/queries/members";
 import * as queries from "../../db/queries/notebooks";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
-import { purgePublicCopies } from "../../lib/edge-cache";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import { conflict } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
-import { deleteObjectsInBackground } from "../../storage/delete-objects";
+import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./notebooks.routes";
 
@@ -22,7 +21,10 @@ const LISTING = { list: "notebooks" };
 
 export const createNotebook: AppRouteHandler<typeof routes.createNotebook> = async (c) => {
   const { name, description = "" } = c.req.valid("json");
-  const notebook = valueOrThrow(await queries.insertNotebook(c.var.db, c.var.auth, { name, description }), asNotebook);
+  const notebook = valueOrThrow(
+    await queries.insertNotebook(c.var.db, c.var.caller, { name, description }),
+    asNotebook,
+  );
   return c.json(notebook, 201, { Location: `/v1/notebooks/${notebook.id}`, ETag: etagFor(notebook.version) });
 };
 
@@ -30,12 +32,15 @@ export const listNotebooks: AppRouteHandler<typeof routes.listNotebooks> = async
   const { limit, cursor } = c.req.valid("query");
   const secret = c.var.config.PASSWORD_PEPPER;
   const after = cursor ? await decodeCursor(cursor, { listing: LISTING, ranked: false, secret }) : undefined;
-  const rows = valueOrThrow(await queries.listNotebooks(c.var.db, c.var.auth, limit, after), asNotebook);
+  const rows = valueOrThrow(await queries.listNotebooks(c.var.db, c.var.caller, limit, after), asNotebook);
   return c.json(await keysetPage(rows, limit, { listing: LISTING, secret }), 200);
 };
 
 export const getNotebook: AppRouteHandler<typeof routes.getNotebook> = async (c) => {
-  const notebook = valueOrThrow(await queries.findNotebook(c.var.db, c.var.auth, c.req.valid("param").id), asNotebook);
+  const notebook = valueOrThrow(
+    await queries.findNotebook(c.var.db, c.var.caller, c.req.valid("param").id),
+    asNotebook,
+  );
   const etag = etagFor(notebook.version);
   if (ifNoneMatchHits(c.req.valid("header")["if-none-match"], etag)) return c.body(null, 304, { ETag: etag });
   return c.json(notebook, 200, { ETag: etag });
@@ -44,7 +49,7 @@ export const getNotebook: AppRouteHandler<typeof routes.getNotebook> = async (c)
 export const updateNotebook: AppRouteHandler<typeof routes.updateNotebook> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
   const notebook = valueOrThrow(
-    await queries.updateNotebook(c.var.db, c.var.auth, c.req.valid("param").id, c.req.valid("json"), versions),
+    await queries.updateNotebook(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json"), versions),
     asNotebook,
   );
   return c.json(notebook, 200, { ETag: etagFor(notebook.version) });
@@ -52,24 +57,19 @@ export const updateNotebook: AppRouteHandler<typeof routes.updateNotebook> = asy
 
 export const deleteNotebook: AppRouteHandler<typeof routes.deleteNotebook> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const { objectKeys, publicNoteIds } = valueOrThrow(
-    await queries.deleteNotebook(c.var.db, c.var.auth, c.req.valid("param").id, versions),
-    asNotebook,
-  );
-  deleteObjectsInBackground(c, objectKeys);
-  await purgePublicCopies(c, { notes: publicNoteIds, feed: publicNoteIds.length > 0 });
+  await written(c, await queries.deleteNotebook(c.var.db, c.var.caller, c.req.valid("param").id, versions), asNotebook);
   return c.body(null, 204);
 };
 
 export const listMembers: AppRouteHandler<typeof routes.listMembers> = async (c) => {
-  const items = valueOrThrow(await members.listMembers(c.var.db, c.var.auth, c.req.valid("param").id), asMember);
+  const items = valueOrThrow(await members.listMembers(c.var.db, c.var.caller, c.req.valid("param").id), asMember);
   return c.json({ items, nextCursor: null }, 200);
 };
 
 export const updateMember: AppRouteHandler<typeof routes.updateMember> = async (c) => {
   const { id, userId } = c.req.valid("param");
   const member = valueOrThrow(
-    await members.changeMemberRole(c.var.db, c.var.auth, id, userId, c.req.valid("json").role),
+    await members.changeMemberRole(c.var.db, c.var.caller, id, userId, c.req.valid("json").role),
     asMember,
   );
   return c.json(member, 200);
@@ -77,6 +77,6 @@ export const updateMember: AppRouteHandler<typeof routes.updateMember> = async (
 
 export const removeMember: AppRouteHandler<typeof routes.removeMember> = async (c) => {
   const { id, userId } = c.req.valid("param");
-  valueOrThrow(await members.removeMember(c.var.db, c.var.auth, id, userId), asMember);
+  valueOrThrow(await members.removeMember(c.var.db, c.var.caller, id, userId), asMember);
   return c.body(null, 204);
 };

@@ -19,8 +19,6 @@ const tags = ["Notebooks"];
 const notebookJson = { "application/json": { schema: NotebookSchema } };
 const ifMatch = ifMatchHeader("notebook");
 const body = <S extends z.ZodType>(schema: S) => ({ content: { "application/json": { schema } }, required: true });
-const members = { on: "notebook", least: "viewer" } as const;
-const owner = { on: "notebook", least: "owner" } as const;
 
 export const createNotebook = signedInRoute(
   {
@@ -58,7 +56,7 @@ export const getNotebook = signedInRoute(
       304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
     },
   },
-  { role: members },
+  { permission: "notebook.read" },
 );
 
 export const updateNotebook = signedInRoute(
@@ -74,7 +72,7 @@ export const updateNotebook = signedInRoute(
       ...problems(412),
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
+  { maxBodyBytes: SMALL_BODY_BYTES, permission: "notebook.edit" },
 );
 
 export const deleteNotebook = signedInRoute(
@@ -89,7 +87,7 @@ export const deleteNotebook = signedInRoute(
     request: { params: NotebookIdParam, headers: ifMatch },
     responses: { 204: { description: "Deleted" }, ...problems(412) },
   },
-  { role: owner },
+  { permission: "notebook.delete" },
 );
 
 export const listMembers = signedInRoute(
@@ -104,7 +102,7 @@ export const listMembers = signedInRoute(
       200: { description: "Every member", content: { "application/json": { schema: MemberPageSchema } } },
     },
   },
-  { role: members },
+  { permission: "member.read" },
 );
 
 export const updateMember = signedInRoute(
@@ -120,7 +118,7 @@ export const updateMember = signedInRoute(
       200: { description: "The member", content: { "application/json": { schema: MemberSchema } } },
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, role: owner },
+  { maxBodyBytes: SMALL_BODY_BYTES, permission: "member.changeRole" },
 );
 
 export const removeMember = signedInRoute(
@@ -135,5 +133,5 @@ export const removeMember = signedInRoute(
     request: { params: MemberParams },
     responses: { 204: { description: "Removed" } },
   },
-  { role: { ...owner, also: "or the member themself, to leave" } },
+  { permission: "member.remove" },
 );

@@ -1,10 +1,10 @@
 import * as queries from "../../db/queries/notes";
-import { moveNote } from "../../db/queries/trash";
+import { trashNote } from "../../db/queries/trash";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
-import { purgePublicCopies } from "../../lib/edge-cache";
 import { etagFor, ifNoneMatchHits, requiredVersions } from "../../lib/etag";
 import { storageQuotaExceeded } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
+import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./notes.routes";
 
@@ -16,7 +16,7 @@ const asNote = {
 export const createNote: AppRouteHandler<typeof routes.createNote> = async (c) => {
   const body = c.req.valid("json");
   const note = valueOrThrow(
-    await queries.insertNote(c.var.db, c.var.auth, {
+    await queries.insertNote(c.var.db, c.var.caller, {
       title: body.title,
       content: body.content,
       tags: body.tags ?? [],
@@ -29,7 +29,7 @@ export const createNote: AppRouteHandler<typeof routes.createNote> = async (c) =
 };
 
 export const getNote: AppRouteHandler<typeof routes.getNote> = async (c) => {
-  const note = valueOrThrow(await queries.findNote(c.var.db, c.var.auth, c.req.valid("param").id), asNote);
+  const note = valueOrThrow(await queries.findNote(c.var.db, c.var.caller, c.req.valid("param").id), asNote);
   const etag = etagFor(note.version);
   if (ifNoneMatchHits(c.req.valid("header")["if-none-match"], etag)) return c.body(null, 304, { ETag: etag });
   return c.json(note, 200, { ETag: etag });
@@ -37,31 +37,18 @@ export const getNote: AppRouteHandler<typeof routes.getNote> = async (c) => {
 
 export const updateNote: AppRouteHandler<typeof routes.updateNote> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const note = valueOrThrow(
-    await queries.updateNote(
-      c.var.db,
-      c.var.auth,
-      c.req.valid("param").id,
-      c.req.valid("json"),
-      versions,
-      c.var.config.USER_STORAGE_QUOTA_BYTES,
-    ),
-    { ...asNote, refused: () => storageQuotaExceeded(c.var.config.USER_STORAGE_QUOTA_BYTES) },
+  const quota = c.var.config.USER_STORAGE_QUOTA_BYTES;
+  const note = await written(
+    c,
+    await queries.editNote(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json"), versions, quota),
+    { ...asNote, refused: () => storageQuotaExceeded(quota) },
   );
-  // Edited, published or unpublished: a cached public copy would be stale.
-  const unpublishing = c.req.valid("json").visibility === "private";
-  // Only a note that is or was public has copies (a private note's edit costs no cache write).
-  if (note.visibility === "public" || unpublishing) await purgePublicCopies(c, { notes: [note.id], feed: true });
   return c.json(note, 200, { ETag: etagFor(note.version) });
 };
 
 export const deleteNote: AppRouteHandler<typeof routes.deleteNote> = async (c) => {
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const { wasPublic } = valueOrThrow(
-    await moveNote(c.var.db, c.var.auth, c.req.valid("param").id, "trash", versions),
-    asNote,
-  );
-  if (wasPublic) await purgePublicCopies(c, { notes: [c.req.valid("param").id], feed: true });
+  await written(c, await trashNote(c.var.db, c.var.caller, c.req.valid("param").id, versions), asNote);
   return c.body(null, 204);
 };
 
@@ -72,6 +59,6 @@ export const listNotes: AppRouteHandler<typeof routes.listNotes> = async (c) => 
   const secret = c.var.config.PASSWORD_PEPPER;
   const ranked = filters.q !== undefined;
   const after = cursor ? await decodeCursor(cursor, { listing, ranked, secret }) : undefined;
-  const rows = valueOrThrow(await queries.listNotes(c.var.db, c.var.auth, filters, after), asNote);
+  const rows = valueOrThrow(await queries.listNotes(c.var.db, c.var.caller, filters, after), asNote);
   return c.json(await keysetPage(rows, filters.limit, { listing, secret }), 200);
 };

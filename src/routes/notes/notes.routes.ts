@@ -26,7 +26,7 @@ export const createNote = signedInRoute(
     request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
     responses: { 201: { description: "Created", content: noteJson, headers: headers("ETag") } },
   },
-  { maxBodyBytes: NOTE_BODY_BYTES, role: { least: "editor", on: "notebookId" } },
+  { maxBodyBytes: NOTE_BODY_BYTES, permission: "note.create" },
 );
 
 export const listNotes = signedInRoute({
@@ -55,7 +55,7 @@ export const getNote = signedInRoute(
       304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
     },
   },
-  { role: { least: "viewer", on: "note" } },
+  { permission: "note.read" },
 );
 
 export const updateNote = signedInRoute(
@@ -65,6 +65,9 @@ export const updateNote = signedInRoute(
     path: "/v1/notes/{id}",
     tags: ["Notes"],
     summary: "Change some fields of a note",
+    description:
+      "A move (`notebookId`) needs the note's rule where it is and note.create's where it goes; only the note's " +
+      "own owner may make it loose (`notebookId: null`). Every field given is applied in one statement, or none is.",
     request: {
       params: NoteIdParam,
       headers: ifMatch,
@@ -82,13 +85,7 @@ export const updateNote = signedInRoute(
   },
   {
     maxBodyBytes: NOTE_BODY_BYTES,
-    role: {
-      least: "editor",
-      on: "note",
-      also:
-        "and a move (`notebookId`) needs the same at the destination; only the note's own owner may make it " +
-        "loose; `visibility` only the notebook's owner or the note's own author while an editor",
-    },
+    permission: { action: "note.edit", fields: { notebookId: "note.create", visibility: "note.publish" } },
   },
 );
 
@@ -106,5 +103,5 @@ export const deleteNote = signedInRoute(
     request: { params: NoteIdParam, headers: ifMatch },
     responses: { 204: { description: "In the trash" }, ...problems(412) },
   },
-  { role: { least: "editor", on: "note" } },
+  { permission: "note.trash" },
 );

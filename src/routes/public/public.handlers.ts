@@ -1,9 +1,10 @@
 import * as queries from "../../db/queries/public-notes";
 import { canonicalListing, decodeCursor, keysetPage } from "../../lib/cursor";
-import { cachedPublicJson, purgePublicCopies, VIEWER_HEADERS } from "../../lib/edge-cache";
+import { cachedPublicJson, VIEWER_HEADERS } from "../../lib/edge-cache";
 import { forbidden, notFound } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
 import { serveDownload } from "../../storage/serve-download";
+import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./public.routes";
 
@@ -14,7 +15,7 @@ const LISTING = { list: "public" };
 export const listPublicNotes: AppRouteHandler<typeof routes.listPublicNotes> = async (c) => {
   const filters = c.req.valid("query");
   const { limit, cursor, ...listing } = filters;
-  const viewer = c.get("viewer");
+  const viewer = c.var.viewer;
   const produce = async () => {
     const secret = c.var.config.PASSWORD_PEPPER;
     const signing = { listing: { ...LISTING, ...listing }, secret };
@@ -24,15 +25,15 @@ export const listPublicNotes: AppRouteHandler<typeof routes.listPublicNotes> = a
     const rows = valueOrThrow(await queries.listPublicNotes(c.var.db, viewer, filters, after), asPublicNote);
     return keysetPage(rows, limit, signing);
   };
-  if (viewer) return c.json(await produce(), 200, VIEWER_HEADERS);
+  if (viewer.kind !== "anonymous") return c.json(await produce(), 200, VIEWER_HEADERS);
   return cachedPublicJson(c, "feed", canonicalListing({ ...listing, limit, cursor }), produce);
 };
 
 export const getPublicNote: AppRouteHandler<typeof routes.getPublicNote> = async (c) => {
   const { id } = c.req.valid("param");
-  const viewer = c.get("viewer");
+  const viewer = c.var.viewer;
   const produce = async () => valueOrThrow(await queries.findPublicNote(c.var.db, viewer, id), asPublicNote);
-  if (viewer) return c.json(await produce(), 200, VIEWER_HEADERS);
+  if (viewer.kind !== "anonymous") return c.json(await produce(), 200, VIEWER_HEADERS);
   return cachedPublicJson(c, { note: id }, "", produce);
 };
 
@@ -43,23 +44,17 @@ export const downloadPublicAttachment: AppRouteHandler<typeof routes.downloadPub
   return serveDownload(c.req.raw, c.env.ATTACHMENTS, file, "public, no-cache");
 };
 
-const asVote = {
-  ...asPublicNote,
-  forbidden: () => forbidden("Authors cannot vote on their own notes.", "own-note"),
-};
-
 export const castVote: AppRouteHandler<typeof routes.castVote> = async (c) => {
-  const { id } = c.req.valid("param");
-  const outcome = await queries.castVote(c.var.db, c.var.auth, id, c.req.valid("json").value);
-  if (outcome.kind === "forbidden") throw asVote.forbidden();
-  const totals = valueOrThrow(outcome, asPublicNote);
-  await purgePublicCopies(c, { notes: [id], feed: true });
-  return c.json(totals, 200);
+  const outcome = await queries.castVote(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json").value);
+  if (outcome.kind === "forbidden") throw forbidden("Authors cannot vote on their own notes.", "own-note");
+  return c.json(await written(c, outcome, asPublicNote), 200);
 };
 
 export const withdrawVote: AppRouteHandler<typeof routes.withdrawVote> = async (c) => {
-  const { id } = c.req.valid("param");
-  const totals = valueOrThrow(await queries.castVote(c.var.db, c.var.auth, id, null), asPublicNote);
-  await purgePublicCopies(c, { notes: [id], feed: true });
+  const totals = await written(
+    c,
+    await queries.withdrawVote(c.var.db, c.var.caller, c.req.valid("param").id),
+    asPublicNote,
+  );
   return c.json(totals, 200);
 };

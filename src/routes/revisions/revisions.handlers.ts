@@ -1,9 +1,8 @@
-import { updateNote } from "../../db/queries/notes";
 import * as queries from "../../db/queries/revisions";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
-import { purgePublicCopies } from "../../lib/edge-cache";
 import { etagFor, requiredVersions } from "../../lib/etag";
 import type { AppRouteHandler } from "../../lib/router";
+import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./revisions.routes";
 
@@ -21,24 +20,23 @@ export const listRevisions: AppRouteHandler<typeof routes.listRevisions> = async
   const secret = c.var.config.PASSWORD_PEPPER;
   const listing = { ...LISTING, note: id };
   const after = cursor ? await decodeCursor(cursor, { listing, ranked: false, secret }) : undefined;
-  const rows = valueOrThrow(await queries.listRevisions(c.var.db, c.var.auth, id, limit, after), asRevision);
+  const rows = valueOrThrow(await queries.listRevisions(c.var.db, c.var.caller, id, limit, after), asRevision);
   const page = await keysetPage(rows, limit, { listing, secret });
   return c.json({ items: page.items.map(({ id: _, ...revision }) => revision), nextCursor: page.nextCursor }, 200);
 };
 
 export const getRevision: AppRouteHandler<typeof routes.getRevision> = async (c) => {
   const { id, version } = c.req.valid("param");
-  return c.json(valueOrThrow(await queries.findRevision(c.var.db, c.var.auth, id, version), asRevision), 200);
+  return c.json(valueOrThrow(await queries.findRevision(c.var.db, c.var.caller, id, version), asRevision), 200);
 };
 
 export const restoreRevision: AppRouteHandler<typeof routes.restoreRevision> = async (c) => {
   const { id, version } = c.req.valid("param");
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const quota = c.var.config.USER_STORAGE_QUOTA_BYTES;
-  const note = valueOrThrow(
-    await updateNote(c.var.db, c.var.auth, id, { restore: version }, versions, quota),
+  const note = await written(
+    c,
+    await queries.restoreRevision(c.var.db, c.var.caller, id, version, versions),
     asRevision,
   );
-  if (note.visibility === "public") await purgePublicCopies(c, { notes: [note.id], feed: true });
   return c.json(note, 200, { ETag: etagFor(note.version) });
 };

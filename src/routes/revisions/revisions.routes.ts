@@ -46,7 +46,7 @@ export const listRevisions = signedInRoute(
       },
     },
   },
-  { role: { least: "viewer", on: "note" } },
+  { permission: "revision.read" },
 );
 
 export const getRevision = signedInRoute(
@@ -61,7 +61,7 @@ export const getRevision = signedInRoute(
       200: { description: "The revision", content: { "application/json": { schema: RevisionSchema } } },
     },
   },
-  { role: { least: "viewer", on: "note" } },
+  { permission: "revision.read" },
 );
 
 export const restoreRevision = signedInRoute(
@@ -85,5 +85,5 @@ export const restoreRevision = signedInRoute(
       ...problems(412),
     },
   },
-  { role: { least: "editor", on: "note" } },
+  { permission: "revision.restore" },
 );

@@ -46,7 +46,7 @@ export const createShareLink: AppRouteHandler<typeof routes.createShareLink> = a
   // The refresh tokens' generator and hash: 256 random bits for the link, only their SHA-256 stored.
   const { token, hash } = await newRefreshToken();
   const link = valueOrThrow(
-    await queries.createShareLink(c.var.db, c.var.auth, noteId, {
+    await queries.createShareLink(c.var.db, c.var.caller, noteId, {
       tokenHash: hash,
       expiresAt: c.req.valid("json").expiresAt ?? null,
     }),
@@ -67,14 +67,17 @@ export const createShareLink: AppRouteHandler<typeof routes.createShareLink> = a
 };
 
 export const listShareLinks: AppRouteHandler<typeof routes.listShareLinks> = async (c) => {
-  const items = valueOrThrow(await queries.listShareLinks(c.var.db, c.var.auth, c.req.valid("param").id), asShareLink);
+  const items = valueOrThrow(
+    await queries.listShareLinks(c.var.db, c.var.caller, c.req.valid("param").id),
+    asShareLink,
+  );
   return c.json({ items, nextCursor: null }, 200);
 };
 
 export const getShareLink: AppRouteHandler<typeof routes.getShareLink> = async (c) => {
   const { id, linkId } = c.req.valid("param");
   // A note's live links are few (capped), so the one asked for is picked from them: the same statement.
-  const links = valueOrThrow(await queries.listShareLinks(c.var.db, c.var.auth, id), asShareLink);
+  const links = valueOrThrow(await queries.listShareLinks(c.var.db, c.var.caller, id), asShareLink);
   const link = links.find((candidate) => candidate.id === linkId);
   if (!link) throw notFound(asShareLink.missing("share link"));
   return c.json(link, 200);
@@ -82,7 +85,7 @@ export const getShareLink: AppRouteHandler<typeof routes.getShareLink> = async (
 
 export const deleteShareLink: AppRouteHandler<typeof routes.deleteShareLink> = async (c) => {
   const { id, linkId } = c.req.valid("param");
-  valueOrThrow(await queries.deleteShareLink(c.var.db, c.var.auth, id, linkId), asShareLink);
+  valueOrThrow(await queries.deleteShareLink(c.var.db, c.var.caller, id, linkId), asShareLink);
   return c.body(null, 204);
 };
 

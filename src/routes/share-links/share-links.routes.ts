@@ -17,12 +17,6 @@ import {
 } from "./share-link.schemas";
 
 const tags = ["Share links"];
-/** Who may share a note by link is who may publish it (canPublish). */
-const publisher = {
-  least: "owner",
-  on: "note",
-  also: "or the note's own author while an editor of its notebook",
-} as const;
 /** What a link's reader gets with every answer, 404s included (share-links.handlers.ts PRIVATE_LINK). */
 const privateLink = {
   "X-Robots-Tag": header("X-Robots-Tag", { required: true }),
@@ -64,7 +58,7 @@ export const createShareLink = signedInRoute(
   },
   // A replay would have to keep the token, which is stored nowhere but in this one answer: a retry
   // makes a second link (the first can be revoked), as with OAuth tokens.
-  { maxBodyBytes: SMALL_BODY_BYTES, role: publisher, ignoresIdempotencyKey: true },
+  { maxBodyBytes: SMALL_BODY_BYTES, permission: "note.share", ignoresIdempotencyKey: true },
 );
 
 export const listShareLinks = signedInRoute(
@@ -79,7 +73,7 @@ export const listShareLinks = signedInRoute(
       200: { description: "Every live link", content: { "application/json": { schema: ShareLinkListSchema } } },
     },
   },
-  { role: publisher },
+  { permission: "note.share" },
 );
 
 export const getShareLink = signedInRoute(
@@ -94,7 +88,7 @@ export const getShareLink = signedInRoute(
       200: { description: "The link", content: { "application/json": { schema: ShareLinkSchema } } },
     },
   },
-  { role: publisher },
+  { permission: "note.share" },
 );
 
 export const deleteShareLink = signedInRoute(
@@ -107,7 +101,7 @@ export const deleteShareLink = signedInRoute(
     request: { params: ShareLinkParams },
     responses: { 204: { description: "Revoked" } },
   },
-  { role: publisher },
+  { permission: "note.share" },
 );
 
 export const readSharedNote = openRoute({

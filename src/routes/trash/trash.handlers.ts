@@ -1,9 +1,8 @@
 import * as queries from "../../db/queries/trash";
 import { decodeCursor, keysetPage } from "../../lib/cursor";
-import { purgePublicCopies } from "../../lib/edge-cache";
 import { requiredVersions } from "../../lib/etag";
 import type { AppRouteHandler } from "../../lib/router";
-import { deleteObjectsInBackground } from "../../storage/delete-objects";
+import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./trash.routes";
 
@@ -15,22 +14,22 @@ export const listTrash: AppRouteHandler<typeof routes.listTrash> = async (c) => 
   const { limit, cursor } = c.req.valid("query");
   const secret = c.var.config.PASSWORD_PEPPER;
   const after = cursor ? await decodeCursor(cursor, { listing: LISTING, ranked: false, secret }) : undefined;
-  const rows = valueOrThrow(await queries.listTrash(c.var.db, c.var.auth, limit, after), asTrashed);
+  const rows = valueOrThrow(await queries.listTrash(c.var.db, c.var.caller, limit, after), asTrashed);
   return c.json(await keysetPage(rows, limit, { listing: LISTING, secret }), 200);
 };
 
 export const restoreNote: AppRouteHandler<typeof routes.restoreNote> = async (c) => {
-  const { id } = c.req.valid("param");
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const { wasPublic } = valueOrThrow(await queries.moveNote(c.var.db, c.var.auth, id, "restore", versions), asTrashed);
-  if (wasPublic) await purgePublicCopies(c, { notes: [id], feed: true });
+  await written(
+    c,
+    await queries.restoreFromTrash(c.var.db, c.var.caller, c.req.valid("param").id, versions),
+    asTrashed,
+  );
   return c.body(null, 204);
 };
 
 export const purgeNote: AppRouteHandler<typeof routes.purgeNote> = async (c) => {
-  const { id } = c.req.valid("param");
   const versions = requiredVersions(c.req.valid("header")["if-match"]);
-  const { objectKeys } = valueOrThrow(await queries.moveNote(c.var.db, c.var.auth, id, "purge", versions), asTrashed);
-  deleteObjectsInBackground(c, objectKeys);
+  await written(c, await queries.purgeNote(c.var.db, c.var.caller, c.req.valid("param").id, versions), asTrashed);
   return c.body(null, 204);
 };

@@ -4,7 +4,6 @@ import { signedInRoute } from "../contracts";
 import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
 
 const tags = ["Trash"];
-const editor = { least: "editor", on: "note" } as const;
 const ifMatch = ifMatchHeader("note");
 
 export const listTrash = signedInRoute({
@@ -42,7 +41,7 @@ export const restoreNote = signedInRoute(
     request: { params: NoteIdParam, headers: ifMatch },
     responses: { 204: { description: "Restored" }, ...problems(412) },
   },
-  { role: editor },
+  { permission: "note.restore" },
 );
 
 export const purgeNote = signedInRoute(
@@ -55,5 +54,5 @@ export const purgeNote = signedInRoute(
     request: { params: NoteIdParam, headers: ifMatch },
     responses: { 204: { description: "Purged" }, ...problems(412) },
   },
-  { role: editor },
+  { permission: "note.purge" },
 );

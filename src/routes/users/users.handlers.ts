@@ -6,7 +6,6 @@ import {
   findCurrentUser,
   updateDisplayName,
 } from "../../db/queries/users";
-import { purgePublicCopies } from "../../lib/edge-cache";
 import { requestLogger } from "../../lib/log";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { forbidden } from "../../lib/problem";
@@ -14,7 +13,7 @@ import type { AppRouteHandler } from "../../lib/router";
 import { newRefreshToken } from "../../lib/tokens";
 import { throwIfLocked } from "../../sessions/login-throttle";
 import { NO_STORE, tokenResponse } from "../../sessions/token-response";
-import { deleteObjectsInBackground } from "../../storage/delete-objects";
+import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
 import { toUser } from "./user.schemas";
 import type * as routes from "./users.routes";
@@ -23,42 +22,33 @@ import type * as routes from "./users.routes";
 const asAccount = { noun: "account", missing: () => "No such account." };
 
 export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {
-  const { userId, tokenVersion } = c.var.auth;
-  const user = valueOrThrow(await findCurrentUser(c.var.db, userId, tokenVersion), asAccount);
+  const user = valueOrThrow(await findCurrentUser(c.var.db, c.var.caller), asAccount);
   return c.json(toUser(user), 200);
 };
 
 export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
-  const { userId, tokenVersion } = c.var.auth;
   const displayName = c.req.valid("json").displayName;
-  const user = valueOrThrow(await updateDisplayName(c.var.db, userId, tokenVersion, displayName), asAccount);
+  const user = valueOrThrow(await updateDisplayName(c.var.db, c.var.caller, displayName), asAccount);
   return c.json(toUser(user), 200);
 };
 
 export const changePassword: AppRouteHandler<typeof routes.changePassword> = async (c) => {
   const { currentPassword, newPassword } = c.req.valid("json");
-  const { auth, config, db } = c.var;
+  const { caller, config, db } = c.var;
   await confirmPassword(c, currentPassword);
   const refresh = await newRefreshToken();
-  const changed = await changePasswordQuery(db, {
-    userId: auth.userId,
-    tokenVersion: auth.tokenVersion,
+  const changed = await changePasswordQuery(db, caller, {
     passwordHash: await hashPassword(newPassword, config.PASSWORD_PEPPER),
     refreshTokenHash: refresh.hash,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
   const tokenVersion = valueOrThrow(changed, asAccount);
-  return c.json(await tokenResponse(config, { userId: auth.userId, tokenVersion }, refresh.token), 200, NO_STORE);
+  return c.json(await tokenResponse(config, { userId: caller.userId, tokenVersion }, refresh.token), 200, NO_STORE);
 };
 
 export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   await confirmPassword(c, c.req.valid("json").password);
-  const { objectKeys, changedPublicNotes } = valueOrThrow(
-    await deleteUser(c.var.db, c.var.auth.userId, c.var.auth.tokenVersion),
-    asAccount,
-  );
-  deleteObjectsInBackground(c, objectKeys);
-  await purgePublicCopies(c, { notes: changedPublicNotes, feed: changedPublicNotes.length > 0 });
+  await written(c, await deleteUser(c.var.db, c.var.caller), asAccount);
   return c.body(null, 204);
 };
 
@@ -70,8 +60,8 @@ async function confirmPassword(
   c: Parameters<AppRouteHandler<typeof routes.changePassword | typeof routes.deleteMe>>[0],
   password: string,
 ): Promise<void> {
-  const { auth, config, db } = c.var;
-  const account = valueOrThrow(await findCredentialsById(db, auth.userId, auth.tokenVersion), asAccount);
+  const { caller, config, db } = c.var;
+  const account = valueOrThrow(await findCredentialsById(db, caller), asAccount);
   throwIfLocked(account.lockedUntil);
   const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER, requestLogger(c));
   if (valid) return;

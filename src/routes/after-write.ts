@@ -1,0 +1,28 @@
+import type { Context } from "hono";
+import type { Outcome, WriteEffects } from "../db/queries/outcome";
+import { purgePublicCopies } from "../lib/edge-cache";
+import type { AppEnv } from "../lib/router";
+import { deleteObjectsInBackground } from "../storage/delete-objects";
+import { type OutcomeProblems, valueOrThrow } from "./outcome";
+
+/**
+ * What follows every write, in one place: the bytes of objects no row names any more leave R2 after
+ * the response (the outbox has them if that fails), and stale public copies become unreachable before
+ * the response, so the next request sees the change. Driven only by what the statement reported.
+ */
+export async function afterWrite(c: Context<AppEnv>, effects: WriteEffects | undefined): Promise<void> {
+  if (!effects) return;
+  deleteObjectsInBackground(c, effects.unreferencedObjects ?? []);
+  await purgePublicCopies(c, { notes: effects.staleNotes ?? [], feed: effects.staleFeed ?? false });
+}
+
+/** The value a write produced, or its problem; with what follows the write done first. */
+export async function written<T, Reason extends string = never>(
+  c: Context<AppEnv>,
+  outcome: Outcome<T, Reason>,
+  problems: OutcomeProblems<Reason>,
+): Promise<T> {
+  const value = valueOrThrow(outcome, problems);
+  if (outcome.kind === "done") await afterWrite(c, outcome.effects);
+  return value;
+}
