@@ -126,7 +126,7 @@ function validValue(document: OpenApiDocument, raw: Schema, name: string): fc.Ar
     if (schema.format === "password") return fc.constant("not the account's password");
     if (schema.format === "uuid") return fc.constant(0).map(() => crypto.randomUUID());
     // A fresh key every time: one sent again with another request is refused as such (422 naming the
-    // key, README "Safe retries"), which would hide the input under test.
+    // key, docs/api-conventions.md "Safe retries"), which would hide the input under test.
     if (name === "idempotency-key") return fc.constant(0).map(() => crypto.randomUUID());
     return fc.constant(`valid ${name}`);
   });

@@ -8,7 +8,7 @@ import { useLocalNeonEndpoint } from "./local-neon";
 import * as schema from "./schema";
 import { DatabaseUnavailable, isDatabaseUnavailable, withDeadline } from "./unavailable";
 
-// Every database round trip is bounded by DATABASE_TIMEOUT_MS (README "When the database is down or
+// Every database round trip is bounded by DATABASE_TIMEOUT_MS (docs/database.md "When the database is down or
 // slow"): a stopped or paused server must cost a request a few seconds and a 503, not a hang. 5 s by
 // default: a statement takes milliseconds and a suspended Neon compute wakes in under a second, yet it
 // is far below the point where clients and proxies give up on their own. Each HTTP call gets its own

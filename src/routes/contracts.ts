@@ -39,7 +39,7 @@ const honoursKey = (contract: Contract, options: { ignoresIdempotencyKey?: boole
   (contract.method === "post" || contract.method === "put") && !options.ignoresIdempotencyKey;
 
 /**
- * Every POST and PUT honours `Idempotency-Key` (README "Safe retries"): after auth and the database,
+ * Every POST and PUT honours `Idempotency-Key` (docs/api-conventions.md "Safe retries"): after auth and the database,
  * so keys are the caller's and the claim has a connection. Nothing else: no key, no round trip.
  */
 const retrySafety = (contract: Contract, options: { ignoresIdempotencyKey?: boolean }) =>

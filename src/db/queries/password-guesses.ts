@@ -7,7 +7,7 @@ import { passwordGuesses } from "../schema";
 // network. A much higher count per email, from every network together, stops networks that never signed
 // this account in, while the owner's known networks (a correct password within KNOWN_NETWORK_DAYS) go on.
 // A signed-in user re-typing their password (password change, account deletion) has a counter of their
-// own, which sign-in guesses never touch. README "Throttling" has the threat model and the numbers.
+// own, which sign-in guesses never touch. docs/accounts.md has the threat model and the numbers.
 
 export interface GuessPolicy {
   /** Wrong passwords allowed within the window before each further one locks. */
