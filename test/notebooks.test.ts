@@ -279,6 +279,15 @@ describe("members", () => {
     await expectProblem(await owner.request(member(editor.user.id), remove), 404);
     expect(await (await owner.request(`/v1/notebooks/${notebook.id}`)).json()).toMatchObject({ memberCount: 1 });
   });
+
+  it("lets a member leave by their id spelt in capitals, as the database compares ids", async () => {
+    const { owner, viewer, notebook } = await team();
+    const leave = await viewer.request(`/v1/notebooks/${notebook.id}/members/${viewer.user.id.toUpperCase()}`, {
+      method: "DELETE",
+    });
+    expect(leave.status).toBe(204);
+    expect(await (await owner.request(`/v1/notebooks/${notebook.id}`)).json()).toMatchObject({ memberCount: 2 });
+  });
 });
 
 describe("round trips", () => {

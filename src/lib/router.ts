@@ -13,8 +13,8 @@ export interface AppEnv {
     db: Database;
     /** Set by requireUser(): who is asking, on a route only a signed-in caller may call. */
     caller: SignedInCaller;
-    /** Set by optionalUser(): who is asking, signed in or anonymous, on a route anyone may call. */
-    viewer: Caller;
+    /** Set by optionalUser(): who is asking, signed in or anonymous, on a route anyone may call with a token. */
+    viewer?: Caller;
   };
 }
 

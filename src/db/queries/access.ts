@@ -41,6 +41,13 @@ const notesWithRole = (inTrash: boolean) => sql`(
 /** Every note the caller can read, with their role on it. Trashed notes are in no read but the trash's. */
 export const readableNotes = notesWithRole(false);
 
+/**
+ * CTE `access` (id, role, owner_id): the note `noteId` when the caller can read it, for a statement
+ * that only reads; its rule is then judged by accessColumns/accessAllows, like a write's.
+ */
+export const readableNoteAccess = (noteId: string) =>
+  sql`access as (select n.id, n.role, n.owner_id from ${readableNotes} n where n.id = ${noteId})`;
+
 /** The caller's trash: trashed notes they may restore or purge (an editing role on them). */
 export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where ${permits("note.restore", { role: sql`t.role` })})`;
 

@@ -1,10 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database, Transaction } from "../client";
 import { attachments, MAX_ATTACHMENTS_PER_NOTE, notebooks, notes, r2Outbox, users } from "../schema";
-import { noteAccessForWrite, readableNotes } from "./access";
+import { noteAccessForWrite, readableNoteAccess } from "./access";
 import { asCaller, type SignedInCaller } from "./caller";
 import { done, missing, type Outcome, refused, unauthenticated } from "./outcome";
-import { type AccessRow, accessColumns, denied, permits } from "./permissions";
+import { type AccessRow, accessAllows, accessColumns, denied, permits } from "./permissions";
 import { isoTimestamp, jsonObject, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 /** The API's attachment from a row aliased `a`: one expression per field of the answer. */
@@ -179,24 +179,23 @@ export async function listAttachments(
   caller: SignedInCaller,
   noteId: string,
 ): Promise<Outcome<Attachment[]>> {
-  const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<Attachment>>(
+  const { rows } = await db.execute<AccessRow & Nullable<Attachment>>(
     asCaller(caller, {
-      with: sql`note as (
-        select id from ${readableNotes} n where n.id = ${noteId} and ${permits("attachment.read", { role: sql`n.role` })}
-      )`,
-      select: sql`(select count(*) from note)::int as "noteFound", page.*`,
+      with: readableNoteAccess(noteId),
+      select: sql`${accessColumns("attachment.read")}, page.*`,
       from: sql`left join lateral (
-        select ${attachmentColumns} from ${attachments} a where a.note_id = (select id from note) order by a.created_at, a.id
+        select ${attachmentColumns} from ${attachments} a
+        where a.note_id = (select id from access) and ${accessAllows("attachment.read")}
+        order by a.created_at, a.id
       ) as page on true`,
     }),
   );
-  const first = rows[0];
-  if (!first?.authed) return unauthenticated;
-  if (!first.noteFound) return missing("note");
+  const refusal = denied("attachment.read", rows[0]);
+  if (refusal) return refusal;
   return done(
     rows
       .filter((row) => row.id !== null)
-      .map(({ authed: _, noteFound: __, ...attachment }) => attachment as Attachment),
+      .map(({ authed: _, callerRole: __, allowed: ___, ...attachment }) => attachment as Attachment),
   );
 }
 
@@ -206,19 +205,21 @@ export async function findAttachment(
   noteId: string,
   attachmentId: string,
 ): Promise<Outcome<{ attachment: Attachment; objectKey: string }>> {
-  const { rows } = await db.execute<{ authed: number; objectKey: string | null } & Nullable<Attachment>>(
+  const { rows } = await db.execute<AccessRow & { objectKey: string | null } & Nullable<Attachment>>(
     asCaller(caller, {
-      select: sql`a.object_key as "objectKey", ${attachmentColumns}`,
+      with: readableNoteAccess(noteId),
+      select: sql`${accessColumns("attachment.read")}, a.object_key as "objectKey", ${attachmentColumns}`,
       from: sql`left join ${attachments} a on a.id = ${attachmentId}
-        and a.note_id = (
-          select id from ${readableNotes} n where n.id = ${noteId} and ${permits("attachment.read", { role: sql`n.role` })}
-        )`,
+        and a.note_id = (select id from access) and ${accessAllows("attachment.read")}`,
     }),
   );
   const row = rows[0];
-  if (!row?.authed) return unauthenticated;
+  const refusal = denied("attachment.read", row);
+  // A download names the attachment: with no note to read, it answers as for a missing attachment.
+  if (refusal?.kind === "missing") return missing("attachment");
+  if (refusal || !row) return refusal ?? unauthenticated;
   if (row.id === null || row.objectKey === null) return missing("attachment");
-  const { authed: _, objectKey, ...attachment } = row;
+  const { authed: _, callerRole: __, allowed: ___, objectKey, ...attachment } = row;
   return done({ attachment: attachment as Attachment, objectKey });
 }
 

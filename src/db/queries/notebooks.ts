@@ -6,7 +6,7 @@ import { notebookAccess } from "./access";
 import { asCaller, type SignedInCaller } from "./caller";
 import { selectPage } from "./keyset";
 import { done, missing, type Outcome, stale, unauthenticated } from "./outcome";
-import { type AccessRow, accessAllows, accessColumns, denied, permits, type Role } from "./permissions";
+import { type AccessRow, accessAllows, accessColumns, denied, type Role } from "./permissions";
 import { exactTime, ifVersionIn, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 // Every statement here is the request's only round trip: the session (`me`), the caller's role read from
@@ -79,17 +79,18 @@ export async function findNotebook(
   caller: SignedInCaller,
   notebookId: string,
 ): Promise<Outcome<NotebookRecord>> {
-  const { rows } = await db.execute<Found>(
+  const { rows } = await db.execute<Found & AccessRow>(
     asCaller(caller, {
-      select: notebookColumns,
-      from: sql`left join (
-        ${callersNotebooks} and n.id = ${notebookId} and ${permits("notebook.read", { role: sql`m.role` })}
-      ) nb on true`,
+      with: notebookAccess(notebookId),
+      select: sql`${accessColumns("notebook.read")}, ${notebookColumns}`,
+      from: sql`left join (${callersNotebooks} and n.id = ${notebookId} and ${accessAllows("notebook.read")}) nb on true`,
     }),
   );
   const row = rows[0];
-  if (!row?.authed) return unauthenticated;
-  return row.id === null ? missing() : done(notebookOf(row));
+  const refusal = denied("notebook.read", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
+  const { callerRole: _, allowed: __, ...notebook } = row;
+  return notebook.id === null ? missing() : done(notebookOf(notebook));
 }
 
 /** `versions`: the If-Match versions, any of which may match; undefined when there is no If-Match. */

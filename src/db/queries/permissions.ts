@@ -113,7 +113,7 @@ export function denied(action: Action, row: AccessRow | undefined) {
 
 /** SQL true when the single-row CTE `access` (`role`, and for a note `owner_id`) allows `action`; false without a row. */
 export const accessAllows = (action: Action, self?: SQL) =>
-  sql`coalesce((select ${permits(action, { role: sql`a.role`, self: self ?? sql`a.owner_id` })} from access a), false)`;
+  sql<boolean>`coalesce((select ${permits(action, { role: sql`a.role`, self: self ?? sql`a.owner_id` })} from access a), false)`;
 
 /** `"callerRole"` and `allowed` (AccessRow) from the CTE `access`: what every statement over one note or notebook selects for `denied`. */
 export const accessColumns = (action: Action, self?: SQL) =>

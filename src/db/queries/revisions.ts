@@ -2,13 +2,13 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
 import type { Database } from "../client";
 import { NOTE_REVISIONS, noteRevisions } from "../schema";
-import { readableNotes } from "./access";
+import { readableNoteAccess } from "./access";
 import { asCaller, type SignedInCaller } from "./caller";
 import { selectPage } from "./keyset";
 import { changeNote, restoreVersion } from "./note-changes";
 import type { NoteRecord } from "./note-record";
 import { done, missing, type Outcome, unauthenticated } from "./outcome";
-import { permits } from "./permissions";
+import { type AccessRow, accessAllows, accessColumns, denied, type Role } from "./permissions";
 import { exactTime, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 // A note's history: every change to its title, content or tags keeps the version it replaced, written
@@ -29,10 +29,6 @@ const revisionFields = {
 export type RevisionRecord = Selected<typeof revisionFields>;
 export type ListedRevision = RevisionRecord & { cursorTime: string; id: string };
 
-/** The note `noteId` as CTE `note` (id) while the caller may read its history. */
-const noteOf = (noteId: string) =>
-  sql`note as (select id from ${readableNotes} n where n.id = ${noteId} and ${permits("revision.read", { role: sql`n.role` })})`;
-
 /** One page (plus one row) of a readable note's revisions, newest first. */
 export async function listRevisions(
   db: Database,
@@ -41,18 +37,18 @@ export async function listRevisions(
   limit: number,
   after: Cursor | undefined,
 ): Promise<Outcome<ListedRevision[]>> {
-  const page = await selectPage<ListedRevision, { noteFound: SQL<number> }>(db, caller, {
-    with: noteOf(noteId),
-    head: { noteFound: sql<number>`(select count(*) from note)::int` },
+  const page = await selectPage<ListedRevision, { callerRole: SQL<Role | null>; allowed: SQL<boolean> }>(db, caller, {
+    with: readableNoteAccess(noteId),
+    head: { callerRole: sql<Role | null>`(select role from access)`, allowed: accessAllows("revision.read") },
     columns: sql`${selectList(revisionFields)}, r.id, ${exactTime(sql`r.created_at`)} as "cursorTime"`,
     from: sql`${noteRevisions} r`,
-    where: [sql`r.note_id = (select id from note)`],
+    where: [sql`r.note_id = (select id from access)`, accessAllows("revision.read")],
     order: [sql`r.created_at`, sql`r.id`],
     after: after && [sql`${after.time}::timestamptz`, sql`${after.id}::uuid`],
     limit,
   });
   if (page.kind !== "done") return page;
-  return page.value.head.noteFound ? done(page.value.items) : missing("note");
+  return denied("revision.read", { authed: 1, ...page.value.head }) ?? done(page.value.items);
 }
 
 export async function findRevision(
@@ -61,17 +57,18 @@ export async function findRevision(
   noteId: string,
   version: number,
 ): Promise<Outcome<RevisionRecord>> {
-  const { rows } = await db.execute<{ authed: number; noteFound: number } & Nullable<RevisionRecord>>(
+  const { rows } = await db.execute<AccessRow & Nullable<RevisionRecord>>(
     asCaller(caller, {
-      with: noteOf(noteId),
-      select: sql`(select count(*) from note)::int as "noteFound", ${selectList(revisionFields)}`,
-      from: sql`left join ${noteRevisions} r on r.note_id = (select id from note) and r.version = ${version}`,
+      with: readableNoteAccess(noteId),
+      select: sql`${accessColumns("revision.read")}, ${selectList(revisionFields)}`,
+      from: sql`left join ${noteRevisions} r on r.note_id = (select id from access) and r.version = ${version}
+        and ${accessAllows("revision.read")}`,
     }),
   );
   const row = rows[0];
-  if (!row?.authed) return unauthenticated;
-  if (!row.noteFound) return missing("note");
-  const { authed: _, noteFound: __, ...revision } = row;
+  const refusal = denied("revision.read", row);
+  if (refusal || !row) return refusal ?? unauthenticated;
+  const { authed: _, callerRole: __, allowed: ___, ...revision } = row;
   return revision.version === null ? missing("revision") : done(revision as RevisionRecord);
 }
 

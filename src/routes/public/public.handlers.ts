@@ -1,3 +1,4 @@
+import { ANONYMOUS } from "../../db/queries/caller";
 import * as queries from "../../db/queries/public-notes";
 import { canonicalListing, decodeCursor, keysetPage } from "../../lib/cursor";
 import { cachedPublicJson, VIEWER_HEADERS } from "../../lib/edge-cache";
@@ -15,7 +16,7 @@ const LISTING = { list: "public" };
 export const listPublicNotes: AppRouteHandler<typeof routes.listPublicNotes> = async (c) => {
   const filters = c.req.valid("query");
   const { limit, cursor, ...listing } = filters;
-  const viewer = c.var.viewer;
+  const viewer = c.var.viewer ?? ANONYMOUS;
   const produce = async () => {
     const secret = c.var.config.PASSWORD_PEPPER;
     const signing = { listing: { ...LISTING, ...listing }, secret };
@@ -31,7 +32,7 @@ export const listPublicNotes: AppRouteHandler<typeof routes.listPublicNotes> = a
 
 export const getPublicNote: AppRouteHandler<typeof routes.getPublicNote> = async (c) => {
   const { id } = c.req.valid("param");
-  const viewer = c.var.viewer;
+  const viewer = c.var.viewer ?? ANONYMOUS;
   const produce = async () => valueOrThrow(await queries.findPublicNote(c.var.db, viewer, id), asPublicNote);
   if (viewer.kind !== "anonymous") return c.json(await produce(), 200, VIEWER_HEADERS);
   return cachedPublicJson(c, { note: id }, "", produce);
