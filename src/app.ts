@@ -11,6 +11,7 @@ import { corsFromConfig } from "./middleware/cors-from-config";
 import { onError, onNotFound } from "./middleware/error-handler";
 import { attachmentsRouter } from "./routes/attachments/attachments.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { changesRouter } from "./routes/changes/changes.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { OPENAPI_DOCUMENT_PATH } from "./routes/docs/docs.pages";
 import { healthRouter } from "./routes/health/health.index";
@@ -51,6 +52,7 @@ export function createApp() {
     .route("/", shareLinksRouter)
     .route("/", trashRouter)
     .route("/", revisionsRouter)
+    .route("/", changesRouter)
     .route("/", docsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {

@@ -1,4 +1,5 @@
 import { createDatabase, type Database } from "./db/client";
+import { pruneChanges } from "./db/queries/changes";
 import { pruneExpiredIdempotentRequests } from "./db/queries/idempotent-requests";
 import { pruneLapsedInvitations } from "./db/queries/invitations";
 import { dueObjectKeys, postponeObjectKeys, settleObjectKeys } from "./db/queries/r2-outbox";
@@ -14,7 +15,7 @@ const BATCH = 1000; // R2's limit for one delete call
  * The cron sweep: deletes R2 objects that no attachment row will ever confirm (an upload whose request
  * died between R2 and Postgres), objects of deleted or replaced attachments whose immediate deletion
  * failed or was deferred, notes trashed long ago, revisions past the newest kept, expired sessions,
- * lapsed invitations and expired Idempotency-Key answers.
+ * lapsed invitations, expired Idempotency-Key answers and changes the feed no longer keeps.
  */
 export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
   const db = createDatabase(configFrom(env));
@@ -32,6 +33,7 @@ export async function sweep(env: Bindings): Promise<{ deleted: number; failed: n
   await pruneExpiredIdempotentRequests(db).catch((error) =>
     log.error("sweep: pruning idempotent requests failed", error),
   );
+  await pruneChanges(db).catch((error) => log.error("sweep: pruning the change feed failed", error));
   log.info("sweep", objects);
   return objects;
 }

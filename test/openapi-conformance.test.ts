@@ -213,6 +213,11 @@ describe("every answer is one the document describes", () => {
     await ok(await call(`/v1/notes/${note.id}`, { method: "DELETE" }, as), 204);
     await ok(await call(`/v1/trash/${note.id}`, { method: "DELETE" }, as), 204);
 
+    // The change feed: the start position, then what happened since.
+    const start = await (await ok(await call("/v1/changes", {}, as), 200)).json<{ cursor: string }>();
+    await ok(await call("/v1/notes", json({ title: "Synced", content: "" }), as), 201);
+    await ok(await call(`/v1/changes?cursor=${encodeURIComponent(start.cursor)}`, {}, as), 200);
+
     // Notebooks, invitations and members.
     const book = await (await ok(await call("/v1/notebooks", json({ name: "Walks" }), as), 201)).json<{ id: string }>();
     await ok(await call("/v1/notebooks", {}, as), 200);

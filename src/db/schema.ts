@@ -57,6 +57,20 @@ export const VOTE_VALUES = [1, -1] as const;
 /** An invitation not accepted within this many days lapses; the owner may invite again. */
 export const INVITATION_TTL_DAYS = 14;
 
+/** What the change feed reports on, and what happened to it (README "Sync"). */
+export const CHANGE_KINDS = ["note", "notebook", "attachment"] as const;
+/**
+ * `added` and `removed`: it became readable, or stopped being readable, for the feed's readers (a move,
+ * joining or leaving a notebook); `purged`: it is gone for good. Clients drop what is removed or purged.
+ */
+export const CHANGE_ACTIONS = ["created", "updated", "trashed", "restored", "purged", "added", "removed"] as const;
+/**
+ * How long the feed keeps changes: the latest change of each item for `days`, an update that a later
+ * change of the same item supersedes for `supersededDays` (it tells a client nothing the later one
+ * does not). A cursor older than `days` answers 410 resync-required.
+ */
+export const CHANGE_RETENTION = { days: 90, supersededDays: 30 } as const;
+
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -356,6 +370,40 @@ export const attachments = pgTable(
   (table) => [
     index("attachments_note_idx").on(table.noteId, table.createdAt, table.id),
     index("attachments_owner_idx").on(table.ownerId),
+  ],
+);
+
+/**
+ * The change feed: one row per change of a note, notebook, attachment or membership, written by
+ * triggers in the statement that made it (migrations/0010), so no code path can forget one. A row
+ * belongs to one scope: a notebook (every member reads it, however many there are) or one user (their
+ * loose notes, their memberships). `tx` is the writing transaction's id: readers take only rows of
+ * transactions older than every one still running, in (tx, seq) order, so a row that commits late can
+ * never land behind a cursor.
+ */
+export const changes = pgTable(
+  "changes",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tx: bigint("tx", { mode: "number" }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
+    notebookId: uuid("notebook_id"),
+    userId: uuid("user_id"),
+    kind: text("kind", { enum: CHANGE_KINDS }).notNull(),
+    entityId: uuid("entity_id").notNull(),
+    /** An attachment's note. */
+    noteId: uuid("note_id"),
+    action: text("action", { enum: CHANGE_ACTIONS }).notNull(),
+    version: integer("version"),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("changes_notebook_idx").on(table.notebookId, table.tx, table.seq),
+    index("changes_user_idx").on(table.userId, table.tx, table.seq),
+    index("changes_entity_idx").on(table.entityId, table.at),
+    index("changes_at_idx").on(table.at),
+    check("changes_one_scope_check", sql`(${table.notebookId} is null) <> (${table.userId} is null)`),
+    check("changes_kind_check", oneOf(table.kind, CHANGE_KINDS)),
+    check("changes_action_check", oneOf(table.action, CHANGE_ACTIONS)),
   ],
 );
 

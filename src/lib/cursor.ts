@@ -80,34 +80,41 @@ export function canonicalListing(listing: Listing): string {
 
 const signedData = (listing: Listing, payload: string) => encoder.encode(`${canonicalListing(listing)}\n${payload}`);
 
-export async function encodeCursor(position: Cursor, listing: Listing, secret: string): Promise<string> {
-  const payload = toBase64Url(encoder.encode(JSON.stringify(position)));
+/** `value` as JSON, signed for `listing`: what only this API can make, and only for that listing. */
+export async function signPosition(value: unknown, listing: Listing, secret: string): Promise<string> {
+  const payload = toBase64Url(encoder.encode(JSON.stringify(value)));
   const mac = await crypto.subtle.sign("HMAC", await cursorKey(secret), signedData(listing, payload));
   return `${payload}.${toBase64Url(new Uint8Array(mac))}`;
 }
+
+/** The JSON value of a cursor signPosition made for the same listing; undefined for anything else. */
+export async function verifiedPosition(text: string, listing: Listing, secret: string): Promise<unknown> {
+  const [payload, mac, ...rest] = text.split(".");
+  if (!payload || !mac || rest.length > 0 || !PAYLOAD.test(payload) || !MAC.test(mac)) return undefined;
+  // The tag is checked, in constant time, before a byte of the payload is decoded.
+  const authentic = await crypto.subtle.verify(
+    "HMAC",
+    await cursorKey(secret),
+    fromBase64Url(mac),
+    signedData(listing, payload),
+  );
+  if (!authentic) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(fromBase64Url(payload)));
+  } catch {
+    return undefined;
+  }
+}
+
+export const encodeCursor = (position: Cursor, listing: Listing, secret: string) =>
+  signPosition(position, listing, secret);
 
 /** The position a cursor made by this API for the same listing carries; otherwise a 422. */
 export async function decodeCursor(
   text: string,
   expected: { listing: Listing; ranked: boolean; scored?: boolean; secret: string },
 ): Promise<Cursor> {
-  const [payload, mac, ...rest] = text.split(".");
-  if (!payload || !mac || rest.length > 0 || !PAYLOAD.test(payload) || !MAC.test(mac)) throw invalidCursor();
-  // The tag is checked, in constant time, before a byte of the payload is decoded.
-  const authentic = await crypto.subtle.verify(
-    "HMAC",
-    await cursorKey(expected.secret),
-    fromBase64Url(mac),
-    signedData(expected.listing, payload),
-  );
-  if (!authentic) throw invalidCursor();
-  let position: unknown;
-  try {
-    position = JSON.parse(new TextDecoder().decode(fromBase64Url(payload)));
-  } catch {
-    throw invalidCursor();
-  }
-  const result = PositionSchema.safeParse(position);
+  const result = PositionSchema.safeParse(await verifiedPosition(text, expected.listing, expected.secret));
   if (!result.success) throw invalidCursor();
   const { rank, score } = result.data;
   if ((rank !== undefined) !== expected.ranked || (score !== undefined) !== (expected.scored ?? false)) {
@@ -116,7 +123,7 @@ export async function decodeCursor(
   return result.data;
 }
 
-const invalidCursor = () =>
+export const invalidCursor = () =>
   validationFailed([
     { path: "query.cursor", message: "not a cursor from this listing: pass nextCursor back with the same filters" },
   ]);

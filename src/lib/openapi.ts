@@ -1,4 +1,5 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { CHANGE_RETENTION } from "../db/schema";
 import {
   badRequest,
   concurrentChange,
@@ -10,6 +11,7 @@ import {
   problemBody,
   problemType,
   problemTypeList,
+  resyncRequired,
   tooManyRequests,
   unauthorized,
   validationFailed,
@@ -162,6 +164,10 @@ const PROBLEM_ANSWERS = {
     description: "Conflict with the current state; with Retry-After, a concurrent request got in the way: retry",
     example: concurrentChange(),
     headers: { "Retry-After": header("Retry-After") },
+  },
+  410: {
+    description: "A change-feed cursor older than the feed keeps (`resync-required`)",
+    example: resyncRequired(CHANGE_RETENTION.days),
   },
   411: {
     description: "A raw upload without Content-Length",

@@ -36,6 +36,10 @@ export const PROBLEM_TYPES = {
     status: 409,
     about: "A request with this Idempotency-Key is still running; retry after Retry-After.",
   },
+  "resync-required": {
+    status: 410,
+    about: "The change-feed cursor is older than the feed keeps; list everything again and start from a new cursor.",
+  },
   "stale-version": { status: 412, about: "The resource changed since the ETag in If-Match." },
   "body-too-large": { status: 413, about: "The request body is larger than the operation takes." },
   "attachment-too-large": {
@@ -122,6 +126,12 @@ export const sessionEnded = () => unauthorized("This session has ended; sign in 
 
 export const forbidden = (detail: string, name: ProblemNameFor<403>) =>
   new Problem(403, { type: problemType(name), detail });
+
+export const resyncRequired = (retentionDays: number) =>
+  new Problem(410, {
+    type: problemType("resync-required"),
+    detail: `The feed keeps changes for ${retentionDays} days and this cursor is older: list everything again, then sync from GET /v1/changes without a cursor.`,
+  });
 
 export const notFound = (detail = "The requested resource does not exist.") => new Problem(404, { detail });
 

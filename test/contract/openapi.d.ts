@@ -735,6 +735,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed since a cursor, oldest first: the caller's incremental sync
+         * @description Notes, notebooks and attachments the caller can read, or could until the change: created, updated, trashed, restored, purged, added (became readable) or removed (became unreadable: a move, leaving a notebook). Items are thin; fetch what you need. Start by asking without a cursor (the current position), then list everything; afterwards send the answer's `cursor` back. A change can be reported twice, never skipped. Cursors are kept for 90 days (410 `resync-required` after).
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -785,6 +805,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:share-link-limit` (409): The note has as many live share links as it may.
              *     - `urn:cloud-notes:problem:concurrent-change` (409): A concurrent request got in the way and nothing changed; retry after Retry-After.
              *     - `urn:cloud-notes:problem:idempotency-in-progress` (409): A request with this Idempotency-Key is still running; retry after Retry-After.
+             *     - `urn:cloud-notes:problem:resync-required` (410): The change-feed cursor is older than the feed keeps; list everything again and start from a new cursor.
              *     - `urn:cloud-notes:problem:stale-version` (412): The resource changed since the ETag in If-Match.
              *     - `urn:cloud-notes:problem:body-too-large` (413): The request body is larger than the operation takes.
              *     - `urn:cloud-notes:problem:attachment-too-large` (413): The file is larger than MAX_ATTACHMENT_BYTES, or than its Content-Length.
@@ -795,7 +816,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:storage-unavailable` (503): The file store did not take the upload; retry after Retry-After.
              * @enum {string}
              */
-            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
+            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:resync-required" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
             /**
              * @description The status's reason phrase
              * @example Not Found
@@ -1271,6 +1292,41 @@ export interface components {
              * @description When this version was made
              */
             createdAt: string;
+        };
+        ChangesPage: {
+            items: components["schemas"]["Change"][];
+            /** @description Where the next request starts: always send it back */
+            cursor: string;
+            /** @description More changes are waiting now: ask again at once */
+            hasMore: boolean;
+        };
+        Change: {
+            /** @enum {string} */
+            kind: "note" | "notebook" | "attachment";
+            /**
+             * Format: uuid
+             * @description The note's, notebook's or attachment's id
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description An attachment's note; null for the other kinds
+             */
+            noteId: string | null;
+            /**
+             * Format: uuid
+             * @description The notebook whose members this change went to; null for the caller's own scope
+             */
+            notebookId: string | null;
+            /**
+             * @description `removed` and `purged`: drop it (no longer readable, or gone); a removed or purged notebook takes its notes with it. Otherwise fetch it when you need its state: created, updated, trashed (it leaves lists), restored, `added` (became readable: for a notebook, list its notes).
+             * @enum {string}
+             */
+            action: "created" | "updated" | "trashed" | "restored" | "purged" | "added" | "removed";
+            /** @description The item's version after the change, where it has one */
+            version: number | null;
+            /** Format: date-time */
+            at: string;
         };
     };
     responses: never;
@@ -6262,6 +6318,78 @@ export interface operations {
                 };
             };
             /** @description Request did not match the schema, or the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `cursor` from the previous answer; without it, the answer is the current position, with no items */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesPage"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cursor is older than the feed keeps (resync-required): list everything again */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not match the schema; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
