@@ -14,6 +14,7 @@ CREATE TABLE "changes" (
 	CONSTRAINT "changes_action_check" CHECK ("changes"."action" in ('created', 'updated', 'trashed', 'restored', 'purged', 'added', 'removed'))
 );
 --> statement-breakpoint
+ALTER TABLE "notebook_members" ADD COLUMN "joined_tx" bigint DEFAULT (pg_current_xact_id()::text)::bigint NOT NULL;--> statement-breakpoint
 CREATE INDEX "changes_notebook_idx" ON "changes" USING btree ("notebook_id","tx","seq");--> statement-breakpoint
 CREATE INDEX "changes_user_idx" ON "changes" USING btree ("user_id","tx","seq");--> statement-breakpoint
 CREATE INDEX "changes_entity_idx" ON "changes" USING btree ("entity_id","at");--> statement-breakpoint

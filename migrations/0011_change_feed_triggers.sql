@@ -26,8 +26,9 @@ BEGIN
   ELSIF NEW.trashed_at IS DISTINCT FROM OLD.trashed_at THEN
     PERFORM record_change(NEW.notebook_id, NEW.owner_id, 'note', NEW.id, NULL,
       CASE WHEN NEW.trashed_at IS NULL THEN 'restored' ELSE 'trashed' END, NEW.version);
-  ELSIF NEW.version <> OLD.version THEN
-    -- Vote totals change the row without a new version: not a change a reader has to fetch.
+  ELSIF NEW.version <> OLD.version OR NEW.owner_id <> OLD.owner_id THEN
+    -- A new owner without a new version: a deleted account's notes handed to the notebook's owner.
+    -- Vote totals change the row without either: not a change a reader has to fetch.
     PERFORM record_change(NEW.notebook_id, NEW.owner_id, 'note', NEW.id, NULL, 'updated', NEW.version);
   END IF;
   RETURN NULL;
@@ -56,8 +57,10 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM record_change(NULL, NEW.user_id, 'notebook', NEW.notebook_id, NULL, 'added', NULL);
   ELSIF TG_OP = 'UPDATE' THEN
+    -- A new role changes the `role` of every note in the notebook as the member reads them: for the
+    -- member, the notebook comes anew, and they list its notes again.
     IF NEW.role <> OLD.role THEN
-      PERFORM record_change(NULL, NEW.user_id, 'notebook', NEW.notebook_id, NULL, 'updated', NULL);
+      PERFORM record_change(NULL, NEW.user_id, 'notebook', NEW.notebook_id, NULL, 'added', NULL);
     END IF;
   ELSIF EXISTS (SELECT 1 FROM users WHERE id = OLD.user_id) THEN
     -- Removed or left: the notebook and its notes are unreadable; deleted (by cascade): gone for good.

@@ -89,6 +89,31 @@ describe("the change feed", () => {
     expect(actions(items, mine.id)).toEqual(["note removed"]);
   });
 
+  it("gives a new member the notebook to list, never its history before they joined", async () => {
+    const [owner, newcomer] = await Promise.all([signUp(), signUp()]);
+    const notebook = await (await owner.request("/v1/notebooks", json({ name: "Old" }))).json<{ id: string }>();
+    const { cursor } = await changesPage(newcomer.request);
+    const gone = await createNote(owner.request, { notebookId: notebook.id });
+    expect((await owner.request(`/v1/notes/${gone.id}`, { method: "DELETE" })).status).toBe(204);
+    await addMember(owner, notebook.id, newcomer, "viewer");
+    const { items } = await changesPage(newcomer.request, cursor);
+    expect(items.map((change) => `${change.kind} ${change.id} ${change.action}`)).toEqual([
+      `notebook ${notebook.id} added`,
+    ]);
+  });
+
+  it("reports the notes a deleted account hands to the notebook's owner as updated", async () => {
+    const { owner, editor, viewer, notebook } = await team();
+    const note = await createNote(editor.request, { notebookId: notebook.id });
+    const { cursor } = await changesPage(viewer.request);
+    const deletion = await editor.request("/v1/users/me", json({ password: editor.password }, { method: "DELETE" }));
+    expect(deletion.status).toBe(204);
+    const { items } = await changesPage(viewer.request, cursor);
+    expect(actions(items, note.id)).toEqual(["note updated"]);
+    const now = await (await viewer.request(`/v1/notes/${note.id}`)).json<{ ownerId: string }>();
+    expect(now.ownerId).toBe(owner.user.id);
+  });
+
   it("costs one database round trip a page, and writes still one each", async () => {
     const user = await signUp();
     const { cursor } = await changesPage(user.request);
@@ -126,6 +151,7 @@ describe("a client syncing through the feed", () => {
       }
     | { op: "removeClient" }
     | { op: "readdClient" }
+    | { op: "roleClient"; role: "viewer" | "editor" }
     | { op: "sync" };
 
   const person = fc.constantFrom<Person>("owner", "editor", "client");
@@ -149,10 +175,17 @@ describe("a client syncing through the feed", () => {
     },
     { weight: 1, arbitrary: fc.record({ op: fc.constant("removeClient" as const) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant("readdClient" as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant("roleClient" as const),
+        role: fc.constantFrom("viewer" as const, "editor" as const),
+      }),
+    },
     { weight: 3, arbitrary: fc.record({ op: fc.constant("sync" as const) }) },
   );
 
-  it("converges to exactly what the notes listing shows, under concurrent edits, moves, removals and trash", async () => {
+  it("converges to exactly what the notes listing shows, under concurrent edits, moves, role changes, removals and trash", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 3, maxLength: 10 }),
@@ -179,6 +212,9 @@ describe("a client syncing through the feed", () => {
             if (s.op === "sync") return syncReplica(client.request, replica, 5);
             if (s.op === "removeClient") {
               return owner.request(`/v1/notebooks/${shared.id}/members/${client.user.id}`, { method: "DELETE" });
+            }
+            if (s.op === "roleClient") {
+              return owner.request(`/v1/notebooks/${shared.id}/members/${client.user.id}`, patchJson({ role: s.role }));
             }
             if (s.op === "readdClient") {
               const invited = await owner.request(

@@ -161,6 +161,10 @@ export const notebookMembers = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     role: text("role", { enum: ROLES }).notNull(),
     addedAt: timestamp("added_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** The joining transaction: a member reads the notebook's changes from here on, never its history before. */
+    joinedTx: bigint("joined_tx", { mode: "number" })
+      .notNull()
+      .default(sql`(pg_current_xact_id()::text)::bigint`),
   },
   (table) => [
     primaryKey({ columns: [table.notebookId, table.userId] }),

@@ -69,6 +69,11 @@ async function apply(request: Requester, replica: Replica, change: Change): Prom
   else throw new Error(`GET /v1/notes/${noteId}: ${response.status}`);
 }
 
-/** A replica's notes and the server's, as comparable lists: id, version and notebook. */
+/** A replica's notes and the server's, as comparable lists: every field a change can move. */
 export const summary = (notes: Iterable<Note>) =>
-  [...notes].map((note) => `${note.id} v${note.version} ${note.notebookId ?? "loose"}`).sort();
+  [...notes]
+    .map(
+      (note) =>
+        `${note.id} v${note.version} ${note.notebookId ?? "loose"} ${note.role} ${note.ownerId} ${note.archived}`,
+    )
+    .sort();

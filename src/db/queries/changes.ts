@@ -6,7 +6,8 @@ import { done, type Outcome, unauthenticated } from "./outcome";
 import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
 // The caller's change feed: the rows the triggers of migrations/0010-0011 wrote to the scopes the caller
-// reads now, their own and every notebook they belong to, oldest first. Fan-out happens here, at read
+// reads now, their own and every notebook they belong to (from when they joined: a new member learns
+// the notebook's notes by listing them, never its history before), oldest first. Fan-out happens here, at read
 // time: a write to a notebook of 100 members is one row, and a member's page is one short index range
 // per scope (each scope yields at most a page, then the pages merge), however many notes there are.
 
@@ -68,7 +69,7 @@ export async function readChanges(
           ${page(sql`c.user_id = (select id from me)`)}
           union all
           select f.* from ${notebookMembers} m
-          cross join lateral ${page(sql`c.notebook_id = m.notebook_id`)} f
+          cross join lateral ${page(sql`c.notebook_id = m.notebook_id and c.tx >= m.joined_tx`)} f
           where m.user_id = (select id from me)
         ) as merged
         order by tx, seq
@@ -80,21 +81,32 @@ export async function readChanges(
   return done(rows.filter((row) => row.id !== null).map(({ authed: _, ...change }) => change as Positioned));
 }
 
+const PRUNE_BATCH = 5000;
+
 /**
  * For the sweep: forgets changes past retention (a day after cursors that old answer 410, so no cursor
  * still honoured can miss one), and sooner an update that a later change of the same item in the same
- * scope supersedes (a reader who sees the later one fetches the item anyway).
+ * scope supersedes (a reader who sees the later one fetches the item anyway). In short batches: every
+ * reader waits for the oldest running transaction, so none may run long. Answers how many went.
  */
-export function pruneChanges(db: Database) {
-  return db.execute(sql`
-    delete from ${changes} c
-    where c.at < now() - make_interval(days => ${CHANGE_RETENTION.days + 1})
-      or (
-        c.action = 'updated' and c.at < now() - make_interval(days => ${CHANGE_RETENTION.supersededDays})
-        and exists (
-          select 1 from ${changes} later
-          where later.entity_id = c.entity_id and later.seq > c.seq
-            and later.notebook_id is not distinct from c.notebook_id and later.user_id is not distinct from c.user_id
-        )
-      )`);
+export async function pruneChanges(db: Database): Promise<number> {
+  const expired = sql`select seq from ${changes} where at < now() - make_interval(days => ${CHANGE_RETENTION.days + 1})
+    order by at limit ${PRUNE_BATCH}`;
+  const superseded = sql`select c.seq from ${changes} c
+    where c.action = 'updated' and c.at < now() - make_interval(days => ${CHANGE_RETENTION.supersededDays})
+      and exists (
+        select 1 from ${changes} later
+        where later.entity_id = c.entity_id and (later.tx, later.seq) > (c.tx, c.seq)
+          and later.notebook_id is not distinct from c.notebook_id and later.user_id is not distinct from c.user_id
+      )
+    order by c.at limit ${PRUNE_BATCH}`;
+  let pruned = 0;
+  for (const batch of [expired, superseded]) {
+    for (let round = 0; round < 20; round++) {
+      const { rowCount } = await db.execute(sql`delete from ${changes} where seq in (${batch})`);
+      pruned += rowCount ?? 0;
+      if ((rowCount ?? 0) < PRUNE_BATCH) break;
+    }
+  }
+  return pruned;
 }
