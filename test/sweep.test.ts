@@ -57,4 +57,25 @@ describe("the scheduled sweep", () => {
     const { rows } = await db.execute(sql`select email from notebook_invitations where notebook_id = ${notebook.id}`);
     expect(rows).toEqual([{ email: "pending@example.com" }]);
   });
+
+  it("prunes the change feed: past retention, and updates a later change supersedes after 30 days", async () => {
+    const db = testDatabase();
+    const { user } = await signUp();
+    const [kept, superseded, latest, expired] = [1, 2, 3, 4].map(() => crypto.randomUUID());
+    await db.execute(sql`
+      insert into changes (user_id, kind, entity_id, action, at) values
+        (${user.id}, 'note', ${kept}, 'updated', now() - interval '40 days'),
+        (${user.id}, 'note', ${superseded}, 'updated', now() - interval '40 days'),
+        (${user.id}, 'note', ${superseded}, 'trashed', now() - interval '35 days'),
+        (${user.id}, 'note', ${latest}, 'created', now() - interval '89 days'),
+        (${user.id}, 'note', ${expired}, 'created', now() - interval '92 days')`);
+    await runScheduledSweep();
+    const { rows } = await db.execute<{ entity: string; action: string }>(sql`
+      select entity_id as entity, action from changes where user_id = ${user.id} order by seq`);
+    expect(rows).toEqual([
+      { entity: kept, action: "updated" },
+      { entity: superseded, action: "trashed" },
+      { entity: latest, action: "created" },
+    ]);
+  });
 });
