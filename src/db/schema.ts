@@ -162,9 +162,7 @@ export const notebookMembers = pgTable(
     role: text("role", { enum: ROLES }).notNull(),
     addedAt: timestamp("added_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     /** The joining transaction: a member reads the notebook's changes from here on, never its history before. */
-    joinedTx: bigint("joined_tx", { mode: "number" })
-      .notNull()
-      .default(sql`(pg_current_xact_id()::text)::bigint`),
+    joinedTx: bigint("joined_tx", { mode: "number" }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
   },
   (table) => [
     primaryKey({ columns: [table.notebookId, table.userId] }),

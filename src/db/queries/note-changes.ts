@@ -15,8 +15,19 @@ import { ifVersionIn, type Nullable, textArray } from "./sql-fragments";
 // tell which part refused. One statement, one round trip, whichever parts a request combines.
 
 /** The statement's row: access, each part's verdict and columns, and the note as updated (null: not updated). */
-type Row = AccessRow & { currentVersion: number | null; wasPublic: boolean | null } & Record<string, unknown> &
+type Row = AccessRow & { currentVersion: number | null; wasPublic: boolean | null } & PartColumns &
+  Record<AllowedColumn, boolean | null> &
   Nullable<NoteRecord>;
+
+/** The columns parts add for their verdicts (`columns`), each named once here. */
+type PartColumns = {
+  /** moveTo: whether the caller can see where the note is going, may put it there, and its bytes fit. */
+  destinationFound?: number;
+  destinationAllowed?: boolean;
+  fits?: boolean | null;
+  /** restoreVersion: whether the version to restore is kept. */
+  revisionFound?: number;
+};
 
 export type ChangeRefusal = "over-quota";
 
@@ -141,7 +152,8 @@ export const revisionToRestore = (version: number) => sql`revision as (
   where note_id = (select id from access) and version = ${version}
 )`;
 
-const allowedColumn = (index: number) => `allowed${index}`;
+type AllowedColumn = `allowed${number}`;
+const allowedColumn = (index: number): AllowedColumn => `allowed${index}`;
 
 /**
  * Applies `parts` to the note `noteId` in one statement. `versions`: the If-Match versions, any of
@@ -204,8 +216,7 @@ export async function changeNote(
   const row = rows[0];
   if (!row) return unauthenticated;
   for (const [i, part] of parts.entries()) {
-    const refusal =
-      denied(part.action, { ...row, allowed: row[allowedColumn(i)] as boolean | null }) ?? part.refuse?.(row);
+    const refusal = denied(part.action, { ...row, allowed: row[allowedColumn(i)] ?? null }) ?? part.refuse?.(row);
     if (refusal) return refusal;
   }
   const { id } = row;
@@ -216,6 +227,8 @@ export async function changeNote(
     }
     return stale(row.currentVersion);
   }
-  const note = Object.fromEntries(Object.keys(noteFields).map((name) => [name, row[name]])) as NoteRecord;
+  const note = Object.fromEntries(
+    Object.keys(noteFields).map((name) => [name, row[name as keyof NoteRecord]]),
+  ) as NoteRecord;
   return done(note, publicNoteChanged(id, Boolean(row.wasPublic) || note.visibility === "public"));
 }
