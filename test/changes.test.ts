@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { signPosition } from "../src/lib/cursor";
 import { type Account, json, signUp } from "./support/accounts";
 import { roundTripsDuring, testDatabase } from "./support/api";
-import { upload } from "./support/attachments";
+import { rawUpload, upload } from "./support/attachments";
 import { addMember, team } from "./support/notebooks";
 import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
@@ -145,7 +145,17 @@ describe("a client syncing through the feed", () => {
   type Step =
     | { op: "create"; by: Person; where: "loose" | "shared" | "other" }
     | {
-        op: "edit" | "archive" | "trash" | "restore" | "purge" | "toLoose" | "toShared" | "toOther";
+        op:
+          | "edit"
+          | "archive"
+          | "trash"
+          | "restore"
+          | "purge"
+          | "toLoose"
+          | "toShared"
+          | "toOther"
+          | "attach"
+          | "detach";
         by: Person;
         pick: number;
       }
@@ -168,7 +178,18 @@ describe("a client syncing through the feed", () => {
     {
       weight: 6,
       arbitrary: fc.record({
-        op: fc.constantFrom("edit", "archive", "trash", "restore", "purge", "toLoose", "toShared", "toOther"),
+        op: fc.constantFrom(
+          "edit",
+          "archive",
+          "trash",
+          "restore",
+          "purge",
+          "toLoose",
+          "toShared",
+          "toOther",
+          "attach",
+          "detach",
+        ),
         by: person,
         pick: fc.nat(),
       }),
@@ -251,6 +272,14 @@ describe("a client syncing through the feed", () => {
                 return who.request(`/v1/trash/${id}/restore`, { method: "POST" });
               case "purge":
                 return who.request(`/v1/trash/${id}`, { method: "DELETE" });
+              case "attach":
+                return who.request(`/v1/notes/${id}/attachments?filename=f.txt`, rawUpload(`bytes ${s.pick}`));
+              case "detach": {
+                const listed = await who.request(`/v1/notes/${id}/attachments`);
+                if (listed.status !== 200) return listed;
+                const [first] = (await listed.json<{ items: { id: string }[] }>()).items;
+                return first && who.request(`/v1/notes/${id}/attachments/${first.id}`, { method: "DELETE" });
+              }
             }
           };
           // Each round's steps run at once: writes race each other and the client's reads of the feed.

@@ -74,6 +74,6 @@ export const summary = (notes: Iterable<Note>) =>
   [...notes]
     .map(
       (note) =>
-        `${note.id} v${note.version} ${note.notebookId ?? "loose"} ${note.role} ${note.ownerId} ${note.archived}`,
+        `${note.id} v${note.version} ${note.notebookId ?? "loose"} ${note.role} ${note.ownerId} ${note.archived} ${note.attachmentCount}`,
     )
     .sort();
