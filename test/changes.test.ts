@@ -114,6 +114,28 @@ describe("the change feed", () => {
     expect(now.ownerId).toBe(owner.user.id);
   });
 
+  it("says a deleted notebook is purged, once to each member, not note by note", async () => {
+    const { owner, editor, viewer, notebook } = await team();
+    const notes = [
+      await createNote(owner.request, { notebookId: notebook.id }),
+      await createNote(editor.request, { notebookId: notebook.id }),
+    ];
+    const cursors = await Promise.all(
+      [editor, viewer].map(async (member) => (await changesPage(member.request)).cursor),
+    );
+    expect((await owner.request(`/v1/notebooks/${notebook.id}`, { method: "DELETE" })).status).toBe(204);
+    for (const [i, member] of [editor, viewer].entries()) {
+      const { items } = await changesPage(member.request, cursors[i]);
+      expect(items.map((change) => `${change.kind} ${change.id} ${change.action}`)).toEqual([
+        `notebook ${notebook.id} purged`,
+      ]);
+    }
+    const rows = await testDatabase().execute(
+      sql`select 1 from changes where entity_id in (${notes[0]?.id}, ${notes[1]?.id}) and action = 'purged'`,
+    );
+    expect(rows.rows).toEqual([]);
+  });
+
   it("costs one database round trip a page, and writes still one each", async () => {
     const user = await signUp();
     const { cursor } = await changesPage(user.request);
