@@ -1319,7 +1319,7 @@ export interface components {
              */
             notebookId: string | null;
             /**
-             * @description `removed` and `purged`: drop it (no longer readable, or gone); a removed or purged notebook takes its notes with it. Otherwise fetch it when you need its state: created, updated, trashed (it leaves lists), restored, `added` (became readable: for a notebook, list its notes).
+             * @description `removed` and `purged`: drop it (no longer readable, or gone); a removed or purged notebook takes its notes with it. Otherwise fetch it when you need its state: created, updated, trashed (it leaves lists), restored, `added` (became readable, or for a notebook the caller's role in it changed: list its notes).
              * @enum {string}
              */
             action: "created" | "updated" | "trashed" | "restored" | "purged" | "added" | "removed";

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { CHANGE_RETENTION, changes, notebookMembers } from "../schema";
 import { asCaller, type SignedInCaller } from "./caller";
@@ -39,7 +39,7 @@ const columns = sql`${selectList(changeFields)}, c.tx::float8 as tx, c.seq::floa
  */
 const horizon = sql`(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`;
 
-/** Where the feed stands now: what a client starts from after listing everything. */
+/** Where the feed stands now: what a client takes before it lists everything, and syncs from afterwards. */
 export async function feedStart(db: Database, caller: SignedInCaller): Promise<Outcome<FeedPosition>> {
   const { rows } = await db.execute<{ authed: number; tx: number; at: string }>(
     asCaller(caller, { select: sql`${horizon}::float8 - 1 as tx, ${isoTimestamp(sql`now()`)} as at` }),
@@ -57,7 +57,7 @@ export async function readChanges(
   limit: number,
 ): Promise<Outcome<Positioned[]>> {
   const following = sql`(c.tx, c.seq) > (${after.tx}::bigint, ${after.seq}::bigint) and c.tx < (select tx from horizon)`;
-  const page = (scope: ReturnType<typeof sql>) => sql`(
+  const page = (scope: SQL) => sql`(
     select ${columns} from ${changes} c where ${scope} and ${following} order by c.tx, c.seq limit ${limit + 1}
   )`;
   const { rows } = await db.execute<{ authed: number } & Nullable<Positioned>>(

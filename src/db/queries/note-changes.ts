@@ -5,7 +5,7 @@ import { destinationFor, noteAccessForWrite } from "./access";
 import { asCaller, type SignedInCaller } from "./caller";
 import { type NotePatch, type NoteRecord, noteColumns, noteFields } from "./note-record";
 import { done, forbidden, missing, type Outcome, publicNoteChanged, refused, stale, unauthenticated } from "./outcome";
-import { type AccessRow, type Action, denied, permits } from "./permissions";
+import { type AccessRow, type Action, accessAllows, denied, permits } from "./permissions";
 import { ifVersionIn, type Nullable, textArray } from "./sql-fragments";
 
 // A change to a note is one UPDATE built from parts: an edit of its fields, publishing, a move, a
@@ -201,10 +201,7 @@ export async function changeNote(
         [
           sql`(select version from access) as "currentVersion", (select role from access) as "callerRole"`,
           sql`(select visibility = 'public' from access) as "wasPublic"`,
-          ...verdicts.map(
-            (verdict, i) =>
-              sql`coalesce((select ${verdict} from access), false) as ${sql.identifier(allowedColumn(i))}`,
-          ),
+          ...parts.map((part, i) => sql`${accessAllows(part.action)} as ${sql.identifier(allowedColumn(i))}`),
           ...parts.flatMap((part) => (part.columns ? [part.columns] : [])),
           noteColumns,
         ],

@@ -15,7 +15,7 @@ export const ChangeSchema = z
       description:
         "`removed` and `purged`: drop it (no longer readable, or gone); a removed or purged notebook takes its " +
         "notes with it. Otherwise fetch it when you need its state: created, updated, trashed (it leaves lists), " +
-        "restored, `added` (became readable: for a notebook, list its notes).",
+        "restored, `added` (became readable, or for a notebook the caller's role in it changed: list its notes).",
     }),
     version: z.int().nullable().openapi({ description: "The item's version after the change, where it has one" }),
     at: z.iso.datetime(),

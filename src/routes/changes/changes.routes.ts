@@ -1,3 +1,4 @@
+import { CHANGE_RETENTION } from "../../db/schema";
 import { problem } from "../../lib/openapi";
 import { signedInRoute } from "../contracts";
 import { ChangesPageSchema, ChangesQuery } from "./change.schemas";
@@ -13,7 +14,7 @@ export const listChanges = signedInRoute({
     "restored, purged, added (became readable) or removed (became unreadable: a move, leaving a notebook). Items " +
     "are thin; fetch what you need. Start by asking without a cursor (the current position), then list " +
     "everything; afterwards send the answer's `cursor` back. A change can be reported twice, never skipped. " +
-    "Cursors are kept for 90 days (410 `resync-required` after).",
+    `Cursors are kept for ${CHANGE_RETENTION.days} days (410 \`resync-required\` after).`,
   request: { query: ChangesQuery },
   responses: {
     200: { description: "A page of changes", content: { "application/json": { schema: ChangesPageSchema } } },
