@@ -29,6 +29,12 @@ describe("the deployed bundle", () => {
     expect(text).toContain("Invalid input"); // zod/v4/locales/en.js, still imported by zod itself
   });
 
+  it("leaves zod's JSON Schema importer out (wrangler.toml [alias])", () => {
+    const text = script.toString("utf8");
+    expect(text).not.toContain("$dynamicAnchor"); // zod/v4/classic/from-json-schema.js's recognised keys
+    expect(text).toContain("left out of the worker's bundle"); // its stand-in
+  });
+
   it("is minified without keep_names' run-time naming wrapper (wrangler.toml [env.production])", () => {
     expect(script.toString("utf8")).not.toContain("// src/app.ts"); // an unminified bundle names each module
     expect(script.toString("utf8")).not.toMatch(/__name\(/);
