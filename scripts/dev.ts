@@ -19,8 +19,9 @@ const written = ensureDevSecrets(devVarsFile);
 if (written.length > 0) console.log(`Added to ${devVarsFile}: ${written.join(", ")}`);
 
 const externalUrl = env.DATABASE_URL || devVar("DATABASE_URL");
-// Named, rather than found by wrangler beside wrangler.toml; the environment is read as well.
-const vars: string[] = ["--env-file", devVarsFile];
+// Named, rather than found by wrangler beside wrangler.toml; the environment is read as well. Webhooks
+// may go to a receiver on this machine (http://localhost:…), which deployed workers never allow.
+const vars: string[] = ["--env-file", devVarsFile, "--var", "WEBHOOK_LOCAL_RECEIVERS:true"];
 let stopStack = async () => {};
 let killStack = () => {};
 

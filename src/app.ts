@@ -23,6 +23,7 @@ import { revisionsRouter } from "./routes/revisions/revisions.index";
 import { shareLinksRouter } from "./routes/share-links/share-links.index";
 import { trashRouter } from "./routes/trash/trash.index";
 import { usersRouter } from "./routes/users/users.index";
+import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 
 export function createApp() {
   const app = createRouter();
@@ -53,6 +54,7 @@ export function createApp() {
     .route("/", trashRouter)
     .route("/", revisionsRouter)
     .route("/", changesRouter)
+    .route("/", webhooksRouter)
     .route("/", docsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {

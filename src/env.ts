@@ -37,6 +37,10 @@ const settingsSchema = z.object({
     .string()
     .regex(/^[\w.-]+:\d+$/, "must be host:port")
     .optional(),
+  // Set only by `npm run dev` and the tests: webhooks may go to http:// URLs on this machine (a local
+  // receiver). Deployed workers never have it, and their global_fetch_strictly_public flag (wrangler.toml)
+  // would keep such a delivery from reaching this machine's network anyway.
+  WEBHOOK_LOCAL_RECEIVERS: z.stringbool().default(false),
   PASSWORD_PEPPER: z
     .string({ error: "is required" })
     .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`),

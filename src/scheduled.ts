@@ -6,8 +6,21 @@ import { dueObjectKeys, postponeObjectKeys, settleObjectKeys } from "./db/querie
 import { pruneExpiredSessions } from "./db/queries/refresh-tokens";
 import { pruneRevisions } from "./db/queries/revisions";
 import { purgeExpiredTrash } from "./db/queries/trash";
+import { pruneWebhookLog } from "./db/queries/webhook-deliveries";
 import { type Bindings, configFrom } from "./env";
 import { type Logger, workerLogger } from "./lib/log";
+import { dispatchWebhooks } from "./webhooks/dispatch";
+
+/** wrangler.toml's crons: the sweep's; the other, every minute, dispatches webhooks. */
+export const SWEEP_CRON = "*/10 * * * *";
+
+export async function runScheduled(cron: string, env: Bindings): Promise<unknown> {
+  if (cron === SWEEP_CRON) return sweep(env);
+  const log = workerLogger(env);
+  return dispatchWebhooks(createDatabase(configFrom(env)), env.WEBHOOK_DELIVERIES).catch((error) =>
+    log.error("webhooks: dispatching failed", error),
+  );
+}
 
 const BATCH = 1000; // R2's limit for one delete call
 
@@ -15,7 +28,8 @@ const BATCH = 1000; // R2's limit for one delete call
  * The cron sweep: deletes R2 objects that no attachment row will ever confirm (an upload whose request
  * died between R2 and Postgres), objects of deleted or replaced attachments whose immediate deletion
  * failed or was deferred, notes trashed long ago, revisions past the newest kept, expired sessions,
- * lapsed invitations, expired Idempotency-Key answers and changes the feed no longer keeps.
+ * lapsed invitations, expired Idempotency-Key answers, changes the feed no longer keeps and the
+ * webhook log past what it keeps.
  */
 export async function sweep(env: Bindings): Promise<{ deleted: number; failed: number }> {
   const db = createDatabase(configFrom(env));
@@ -34,6 +48,7 @@ export async function sweep(env: Bindings): Promise<{ deleted: number; failed: n
     log.error("sweep: pruning idempotent requests failed", error),
   );
   await pruneChanges(db).catch((error) => log.error("sweep: pruning the change feed failed", error));
+  await pruneWebhookLog(db).catch((error) => log.error("sweep: pruning the webhook log failed", error));
   log.info("sweep", objects);
   return objects;
 }

@@ -14,6 +14,7 @@ import {
   responseDepartures,
   schemaRefusal,
 } from "./support/openapi-document";
+import { deliverQueued, dispatch, newReceiver } from "./support/webhooks";
 
 // The OpenAPI document as generators read it, and as the server answers: names, servers, problem
 // types, headers and bodies, for every operation, derived from the document itself.
@@ -217,6 +218,28 @@ describe("every answer is one the document describes", () => {
     const start = await (await ok(await call("/v1/changes", {}, as), 200)).json<{ cursor: string }>();
     await ok(await call("/v1/notes", json({ title: "Synced", content: "" }), as), 201);
     await ok(await call(`/v1/changes?cursor=${encodeURIComponent(start.cursor)}`, {}, as), 200);
+
+    // Webhooks: an endpoint, its secret, a ping, a delivery and its redelivery, the log.
+    const receiver = await newReceiver();
+    const hook = await (await ok(await call("/v1/webhooks", json({ url: receiver.url }), as), 201)).json<{
+      id: string;
+      secret: string;
+    }>();
+    const hookAt = `/v1/webhooks/${hook.id}`;
+    await ok(await call("/v1/webhooks", {}, as), 200);
+    await ok(await call(hookAt, {}, as), 200);
+    await ok(await call(hookAt, patch({ description: "Walks" }), as), 200);
+    const rotated = await ok(await call(`${hookAt}/secret`, { method: "POST" }, as), 200);
+    await receiver.trust([(await rotated.json<{ secret: string }>()).secret]);
+    await ok(await call(`${hookAt}/ping`, { method: "POST" }, as), 200);
+    await ok(await call("/v1/notes", json({ title: "Hooked", content: "" }), as), 201);
+    await deliverQueued(await dispatch());
+    const log = await (await ok(await call(`${hookAt}/attempts`, {}, as), 200)).json<{
+      items: { deliveryId: string | null }[];
+    }>();
+    const delivered = log.items.find((attempt) => attempt.deliveryId)?.deliveryId;
+    await ok(await call(`${hookAt}/deliveries/${delivered}/redeliver`, { method: "POST" }, as), 202);
+    await ok(await call(hookAt, { method: "DELETE" }, as), 204);
 
     // Notebooks, invitations and members.
     const book = await (await ok(await call("/v1/notebooks", json({ name: "Walks" }), as), 201)).json<{ id: string }>();

@@ -68,6 +68,7 @@ const SAMPLE_BODIES: Record<string, (fixture: Fixture) => RequestInit> = {
   "PATCH /v1/notebooks/{id}/members/{userId}": () => json({ role: "editor" }, { method: "PATCH" }),
   "POST /v1/notebooks/{id}/invitations": () => json({ email: uniqueEmail(), role: "viewer" }),
   "POST /v1/notes/{id}/share-links": () => json({}),
+  "POST /v1/webhooks": (fixture) => json({ url: "https://hooks.example.test/matrix", notebookId: fixture.notebookId }),
 };
 
 let people: Record<Persona | "bystander", Account>;
@@ -203,7 +204,8 @@ async function state(fixture: Fixture) {
 
 /** What the owner hears for the same request naming a notebook or note that does not exist. */
 async function missingIdProblem(operation: RoleOperation, fixture: Fixture) {
-  const notebookFirst = operation.path.startsWith("/v1/notebooks") || operation.path === "/v1/notes";
+  // What the operation's own rule is about decides which id to make up: a note's, or a notebook's.
+  const notebookFirst = operation.rules[0]?.on !== "note";
   const madeUp = notebookFirst
     ? { ...fixture, notebookId: crypto.randomUUID() }
     : { ...fixture, noteId: crypto.randomUUID(), trashedNoteId: crypto.randomUUID() };

@@ -41,6 +41,9 @@ export default defineConfig({
                 // test/node/fault-proxy.ts: PostgreSQL behind a switch, for the database-fault tests.
                 TEST_FAULT_PROXY_PORT: String(inject("faultProxyPort")),
                 TEST_FAULT_PROXY_CONTROL: inject("faultProxyControl"),
+                // test/node/webhook-receiver.ts, and the setting that lets webhooks reach it on this machine.
+                TEST_WEBHOOK_RECEIVER: inject("webhookReceiver"),
+                WEBHOOK_LOCAL_RECEIVERS: "true",
               },
             },
           })),

@@ -71,6 +71,36 @@ export const CHANGE_ACTIONS = ["created", "updated", "trashed", "restored", "pur
  */
 export const CHANGE_RETENTION = { days: 90, supersededDays: 30 } as const;
 
+/** A webhook event's type: the change's kind and action, as Standard Webhooks' `type` ("note.updated"). */
+export const WEBHOOK_EVENTS = [
+  ...CHANGE_ACTIONS.map((action) => `note.${action}` as const),
+  ...(["created", "updated", "added", "removed", "purged"] as const).map((action) => `notebook.${action}` as const),
+  ...(["created", "updated", "purged"] as const).map((action) => `attachment.${action}` as const),
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export const WEBHOOK_DELIVERY_STATES = ["pending", "delivered", "failed"] as const;
+export const WEBHOOK_LIMITS = {
+  endpointsPerUser: 10,
+  urlLength: 2000,
+  descriptionLength: 200,
+  /** The delivery log: attempts kept per endpoint, newest first. */
+  attemptsKept: 100,
+  /** A receiver that has not answered after this long has failed this attempt. */
+  timeoutMs: 10_000,
+  /** Tries of one delivery, backing off from 30 s to 12 h between them: about 3 days in all. */
+  attempts: 17,
+  /** After a rotation, the old secret still signs (beside the new one) this long. */
+  previousSecretHours: 24,
+  /**
+   * Auto-disable: at least `minAttempts` tries in the last `windowHours`, `failureRatio` of them failed,
+   * the first of those failures `sustainedHours` ago or more: failing over a day, not an hour's outage
+   * (which the retries ride out).
+   */
+  disableAfter: { minAttempts: 10, failureRatio: 0.8, windowHours: 24, sustainedHours: 12 },
+  /** Settled deliveries are forgotten after this many days. */
+  deliveriesKeptDays: 30,
+} as const;
+
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -425,4 +455,94 @@ export const r2Outbox = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (table) => [index("r2_outbox_due_idx").on(table.notBefore)],
+);
+
+/**
+ * Where a user (or a notebook's owner, for that notebook only) wants changes pushed: the change feed as
+ * that user reads it, filtered to `events`, signed per Standard Webhooks (src/webhooks/). `afterTx`/
+ * `afterSeq` is how far the dispatcher has read the feed for it, as a feed cursor is.
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    notebookId: uuid("notebook_id").references(() => notebooks.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    events: text("events").array().notNull(),
+    /** `whsec_` and base64: HMAC keys must be readable to sign, so they are kept as they are and never answered after creation. */
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true, mode: "date" }),
+    enabled: boolean("enabled").notNull().default(true),
+    disabledReason: text("disabled_reason"),
+    afterTx: bigint("after_tx", { mode: "number" }).notNull(),
+    afterSeq: bigint("after_seq", { mode: "number" }).notNull(),
+    dispatchedAt: timestamp("dispatched_at", { withTimezone: true, mode: "date" }),
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (table) => [
+    index("webhook_endpoints_owner_idx").on(table.ownerId, table.createdAt),
+    index("webhook_endpoints_dispatch_idx").on(table.dispatchedAt).where(sql`${table.enabled}`),
+  ],
+);
+
+/**
+ * One event for one endpoint, from its first try until it is delivered or given up. `subject` is what
+ * its order is kept for (a note, for its own and its attachments' events; a notebook): a delivery waits
+ * while an earlier one of the same subject is pending.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    changeTx: bigint("change_tx", { mode: "number" }).notNull(),
+    changeSeq: bigint("change_seq", { mode: "number" }).notNull(),
+    subject: uuid("subject").notNull(),
+    type: text("type").notNull(),
+    payload: text("payload").notNull(),
+    state: text("state", { enum: WEBHOOK_DELIVERY_STATES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When a queue message for it is due: one long overdue was lost, and the dispatcher sends another. */
+    dueAt: timestamp("due_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    settledAt: timestamp("settled_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [
+    uniqueIndex("webhook_deliveries_change_unique").on(table.endpointId, table.changeSeq),
+    index("webhook_deliveries_pending_idx")
+      .on(table.endpointId, table.subject, table.changeTx, table.changeSeq)
+      .where(sql`${table.state} = 'pending'`),
+    index("webhook_deliveries_due_idx").on(table.dueAt).where(sql`${table.state} = 'pending'`),
+    index("webhook_deliveries_settled_idx").on(table.settledAt),
+    check("webhook_deliveries_state_check", oneOf(table.state, WEBHOOK_DELIVERY_STATES)),
+  ],
+);
+
+/** The delivery log: each try to reach an endpoint (deliveries and pings), the last `attemptsKept` of each. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    deliveryId: uuid("delivery_id").references(() => webhookDeliveries.id, { onDelete: "set null" }),
+    webhookId: text("webhook_id").notNull(),
+    type: text("type").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    ok: boolean("ok").notNull(),
+    /** The receiver's HTTP status; null when none came (refused, timed out, unreachable). */
+    status: smallint("status"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+  },
+  (table) => [index("webhook_attempts_endpoint_idx").on(table.endpointId, table.at)],
 );

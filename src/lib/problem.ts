@@ -28,6 +28,7 @@ export const PROBLEM_TYPES = {
   "invitation-limit": { status: 409, about: "The notebook has as many pending invitations as it may." },
   "attachment-limit": { status: 409, about: "The note has as many attachments as it may." },
   "share-link-limit": { status: 409, about: "The note has as many live share links as it may." },
+  "webhook-limit": { status: 409, about: "You have as many webhook endpoints as you may." },
   "concurrent-change": {
     status: 409,
     about: "A concurrent request got in the way and nothing changed; retry after Retry-After.",

@@ -18,6 +18,7 @@ import { limitBody } from "../middleware/body-limit";
 import { database } from "../middleware/database";
 import { IdempotencyKeyHeaders, idempotency } from "../middleware/idempotency";
 import { requireUtf8Json } from "../middleware/utf8-json";
+import { nudgeWebhooks } from "../middleware/webhook-nudge";
 
 type Contract = Omit<RouteConfig, "security" | "middleware" | "operationId"> & {
   /** The exported contract's name (`createNote`): what generated clients call the operation. */
@@ -208,6 +209,8 @@ export function signedInRoute<const R extends Contract>(
 ) {
   const bodyLimit = options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)];
   const middleware = [
+    // Any signed-in write may change what the feed (and so webhooks) report.
+    ...(contract.method === "get" ? [] : [nudgeWebhooks()]),
     ...bodyLimit,
     requireUser(),
     ...(options.afterAuth ?? []),

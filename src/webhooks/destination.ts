@@ -32,13 +32,15 @@
 export type DestinationRules = {
   /** Allow http:// as well as https://: local development and tests only, never production. */
   allowHttp: boolean;
+  /** Allow this machine (localhost, 127.0.0.0/8, [::1]): a receiver beside `npm run dev` or the tests. */
+  allowLoopback?: boolean;
 };
 
 /**
  * Why a webhook must not be delivered to `url`, in words a client can act on; undefined when it may.
  * Judged before the endpoint is saved and again before every delivery.
  */
-export function refusedDestination(url: string, { allowHttp }: DestinationRules): string | undefined {
+export function refusedDestination(url: string, { allowHttp, allowLoopback }: DestinationRules): string | undefined {
   const parsed = URL.parse(url);
   if (!parsed) return "is not an absolute URL";
   if (parsed.protocol !== "https:" && !(allowHttp && parsed.protocol === "http:")) {
@@ -48,8 +50,12 @@ export function refusedDestination(url: string, { allowHttp }: DestinationRules)
     return "must not carry a user name or password: the signature proves who is sending";
   }
   if (parsed.port === "0") return "names port 0, which nothing can listen on";
+  if (allowLoopback && isLoopback(parsed.hostname)) return undefined;
   return refusedHost(parsed.hostname);
 }
+
+const isLoopback = (host: string) =>
+  host === "localhost" || host === "[::1]" || (DOTTED_QUAD.test(host) && host.startsWith("127."));
 
 /** Why a host as the URL parser wrote it is no public destination; undefined when it may be one. */
 function refusedHost(host: string): string | undefined {

@@ -755,6 +755,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your webhook endpoints, newest first, without their secrets */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to changes, signed per Standard Webhooks
+         * @description From now on, each change the owner's feed reports (GET /v1/changes), or the notebook's with `notebookId`, is POSTed to the URL as `{type, timestamp, data}` (data: the change) with `webhook-id`, `webhook-timestamp` and `webhook-signature` (HMAC-SHA256 with the secret, which is in this answer only). A subject's events (a note with its attachments, a notebook) arrive in order; failed ones are retried for about 3 days. 422 names a URL that is not https or not public. 409 `urn:cloud-notes:problem:webhook-limit`: you have 10 already.
+         *
+         *     **Who may call it** (webhook.manage): anyone for a loose note; in a notebook (`notebookId`), the owner of it. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your webhook endpoints, without its secret */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint: nothing more is sent to it, pending deliveries included */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /** Change an endpoint's URL, events or description, or turn it off or on */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new secret; the old one keeps signing beside it for a day
+         * @description For 24 hours every delivery carries two signatures, one per secret, so the receiver can switch whenever it likes.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed `webhook.ping` event now and answer how the receiver took it
+         * @description The try is in the delivery log too, and counts towards turning a failing endpoint off.
+         */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log: the endpoint's latest tries, newest first
+         * @description The last 100 tries are kept: deliveries and pings, with status, time and duration.
+         */
+        get: operations["listWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again, with the same webhook-id, whatever became of it
+         * @description It starts over with a full set of tries; if an earlier delivery of the same subject is pending, it follows that one. Deliveries are kept 30 days after they settle.
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -803,6 +925,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:invitation-limit` (409): The notebook has as many pending invitations as it may.
              *     - `urn:cloud-notes:problem:attachment-limit` (409): The note has as many attachments as it may.
              *     - `urn:cloud-notes:problem:share-link-limit` (409): The note has as many live share links as it may.
+             *     - `urn:cloud-notes:problem:webhook-limit` (409): You have as many webhook endpoints as you may.
              *     - `urn:cloud-notes:problem:concurrent-change` (409): A concurrent request got in the way and nothing changed; retry after Retry-After.
              *     - `urn:cloud-notes:problem:idempotency-in-progress` (409): A request with this Idempotency-Key is still running; retry after Retry-After.
              *     - `urn:cloud-notes:problem:resync-required` (410): The change-feed cursor is older than the feed keeps; list everything again and start from a new cursor.
@@ -816,7 +939,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:storage-unavailable` (503): The file store did not take the upload; retry after Retry-After.
              * @enum {string}
              */
-            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:resync-required" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
+            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:webhook-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:resync-required" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
             /**
              * @description The status's reason phrase
              * @example Not Found
@@ -1327,6 +1450,115 @@ export interface components {
             version: number | null;
             /** Format: date-time */
             at: string;
+        };
+        NewWebhook: components["schemas"]["Webhook"] & {
+            /**
+             * @description `whsec_` and the base64 of 32 random bytes: the HMAC key of Standard Webhooks. Shown only here
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            events: ("note.created" | "note.updated" | "note.trashed" | "note.restored" | "note.purged" | "note.added" | "note.removed" | "notebook.created" | "notebook.updated" | "notebook.added" | "notebook.removed" | "notebook.purged" | "attachment.created" | "attachment.updated" | "attachment.purged")[];
+            /**
+             * Format: uuid
+             * @description The notebook whose changes it gets; null: everything its owner can read, as their change feed
+             */
+            notebookId: string | null;
+            enabled: boolean;
+            /** @description Why it was turned off automatically (most deliveries failing for a day); null while on or turned off by hand */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when the old secret still signs beside the new one
+             */
+            previousSecretExpiresAt: string | null;
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateWebhook: {
+            /**
+             * @description Where deliveries are POSTed: https, a public host (no private, loopback or metadata address)
+             * @example https://hooks.example.com/cloud-notes
+             */
+            url: string;
+            /** @description Default: every event type */
+            events?: ("note.created" | "note.updated" | "note.trashed" | "note.restored" | "note.purged" | "note.added" | "note.removed" | "notebook.created" | "notebook.updated" | "notebook.added" | "notebook.removed" | "notebook.purged" | "attachment.created" | "attachment.updated" | "attachment.purged")[];
+            /**
+             * Format: uuid
+             * @description Only this notebook's changes; you must own it
+             */
+            notebookId?: string;
+            description?: string;
+        };
+        WebhookList: {
+            items: components["schemas"]["Webhook"][];
+            /** @description Always null: a user has at most 10 */
+            nextCursor: null;
+        };
+        UpdateWebhook: {
+            /**
+             * @description Where deliveries are POSTed: https, a public host (no private, loopback or metadata address)
+             * @example https://hooks.example.com/cloud-notes
+             */
+            url?: string;
+            /** @description The event types sent: a change's kind and action, as the change feed reports them */
+            events?: ("note.created" | "note.updated" | "note.trashed" | "note.restored" | "note.purged" | "note.added" | "note.removed" | "notebook.created" | "notebook.updated" | "notebook.added" | "notebook.removed" | "notebook.purged" | "attachment.created" | "attachment.updated" | "attachment.purged")[];
+            description?: string;
+            /** @description true turns it on again: it goes on from where it stopped, every change since included */
+            enabled?: boolean;
+        };
+        RotatedWebhookSecret: {
+            /**
+             * @description `whsec_` and the base64 of 32 random bytes: the HMAC key of Standard Webhooks. Shown only here
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            /** Format: date-time */
+            previousSecretExpiresAt: string;
+        };
+        WebhookPingResult: {
+            webhookId: string;
+            /** @description The receiver answered 2xx in time */
+            ok: boolean;
+            /** @description The receiver's status; null when none came */
+            status: number | null;
+            durationMs: number;
+            /** @description Why it failed, when the status does not say it */
+            error: string | null;
+        };
+        WebhookAttemptPage: {
+            items: components["schemas"]["WebhookAttempt"][];
+            nextCursor: string | null;
+        };
+        WebhookAttempt: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description What to redeliver; null for a ping
+             */
+            deliveryId: string | null;
+            /** @description The `webhook-id` sent: the same on every try of one event */
+            webhookId: string;
+            /** @example note.updated */
+            type: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The receiver answered 2xx in time */
+            ok: boolean;
+            /** @description The receiver's status; null when none came */
+            status: number | null;
+            durationMs: number;
+            /** @description Why it failed, when the status does not say it */
+            error: string | null;
         };
     };
     responses: never;
@@ -6390,6 +6622,826 @@ export interface operations {
                 };
             };
             /** @description The request did not match the schema; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Created; its secret is in this answer only */
+            201: {
+                headers: {
+                    /**
+                     * @description The created resource's path on this server
+                     * @example /v1/notes/0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11
+                     */
+                    Location: string;
+                    /** @description `no-store`: the secret is in this answer only */
+                    "Cache-Control": string;
+                    /**
+                     * @description A strong validator of this representation, for If-None-Match (304) and If-Match (412)
+                     * @example "v3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewWebhook"];
+                };
+            };
+            /** @description Malformed request: JSON that does not parse, a body that is not UTF-8, a broken multipart body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state; with Retry-After, a concurrent request got in the way: retry */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one the operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not match the schema; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags you hold: 304 without a body while one of them is current */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    /**
+                     * @description A strong validator of this representation, for If-None-Match (304) and If-Match (412)
+                     * @example "v3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Not modified since the ETag in If-None-Match */
+            304: {
+                headers: {
+                    /**
+                     * @description A strong validator of this representation, for If-None-Match (304) and If-Match (412)
+                     * @example "v3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if the webhook still has this ETag (412 if not) */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state; with Retry-After, a concurrent request got in the way: retry */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version; ETag carries it when known */
+            412: {
+                headers: {
+                    /**
+                     * @description A strong validator of this representation, for If-None-Match (304) and If-Match (412)
+                     * @example "v3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if the webhook still has this ETag (412 if not) */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as it is now */
+            200: {
+                headers: {
+                    /**
+                     * @description A strong validator of this representation, for If-None-Match (304) and If-Match (412)
+                     * @example "v3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Malformed request: JSON that does not parse, a body that is not UTF-8, a broken multipart body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state; with Retry-After, a concurrent request got in the way: retry */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version; ETag carries it when known */
+            412: {
+                headers: {
+                    /**
+                     * @description A strong validator of this representation, for If-None-Match (304) and If-Match (412)
+                     * @example "v3"
+                     */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one the operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not match the schema; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, in this answer only */
+            200: {
+                headers: {
+                    /** @description `no-store`: the secret is in this answer only */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedWebhookSecret"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state; with Retry-After, a concurrent request got in the way: retry */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request from the same caller within 24 hours replays the first final answer (status, headers, body) with `Idempotent-Replayed: true` instead of running again. The same key with another request is 422 `urn:cloud-notes:problem:idempotency-mismatch`; while the first is still running, 409 `urn:cloud-notes:problem:idempotency-in-progress` with `Retry-After`. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What happened */
+            200: {
+                headers: {
+                    /** @description `true`: this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPingResult"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state, a concurrent change (retry after Retry-After), or a request with this Idempotency-Key still running (idempotency-in-progress, retry after Retry-After) */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request did not match the schema, or the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookAttempts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAttemptPage"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not match the schema; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request from the same caller within 24 hours replays the first final answer (status, headers, body) with `Idempotent-Replayed: true` instead of running again. The same key with another request is 422 `urn:cloud-notes:problem:idempotency-mismatch`; while the first is still running, 409 `urn:cloud-notes:problem:idempotency-in-progress` with `Retry-After`. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    /** @description `true`: this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of yours, or no such delivery of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state, a concurrent change (retry after Retry-After), or a request with this Idempotency-Key still running (idempotency-in-progress, retry after Retry-After) */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request did not match the schema, or the Idempotency-Key was used with another request */
             422: {
                 headers: {
                     [name: string]: unknown;

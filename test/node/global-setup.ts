@@ -8,6 +8,7 @@ import { freePort } from "../../scripts/local-db/free-port.ts";
 import { startLocalStack } from "../../scripts/local-db/index.ts";
 import { migrateDatabase } from "../../scripts/migrate.ts";
 import { startFaultProxy } from "./fault-proxy.ts";
+import { startWebhookReceiver } from "./webhook-receiver.ts";
 
 export const TEMPLATE_DATABASE = "cloud_notes_template";
 
@@ -18,6 +19,7 @@ declare module "vitest" {
     neonEndpoint: string;
     faultProxyPort: number;
     faultProxyControl: string;
+    webhookReceiver: string;
   }
 }
 
@@ -41,14 +43,17 @@ export default async function setup(project: TestProject) {
 
   const postgres = new URL(stack.adminUrl);
   const faultProxy = await startFaultProxy({ host: postgres.hostname, port: Number(postgres.port) });
+  const receiver = await startWebhookReceiver();
 
   project.provide("adminDatabaseUrl", stack.adminUrl);
   project.provide("faultProxyPort", faultProxy.port);
   project.provide("faultProxyControl", faultProxy.control);
   project.provide("templateDatabase", TEMPLATE_DATABASE);
   project.provide("neonEndpoint", stack.neonEndpoint);
+  project.provide("webhookReceiver", receiver.origin);
 
   return async () => {
+    await receiver.stop();
     await faultProxy.stop();
     await stack.stop();
     rmSync(workDir, { recursive: true, force: true });

@@ -4,10 +4,14 @@ import { createDatabase } from "../../src/db/client";
 import { type Bindings, configFrom } from "../../src/env";
 import worker from "../../src/index";
 import { fileDatabaseUrl } from "./file-database";
+import { keptQueues } from "./queues";
 
-/** The worker's bindings as the tests run it: the local R2, and this file's own database. */
+/**
+ * The worker's bindings as the tests run it: the local R2, this file's own database, and webhook queues
+ * that keep what is sent for the test to hand to the consumer (support/webhooks.ts).
+ */
 export function testEnv(overrides: Partial<Bindings> = {}): Bindings {
-  return { ...env, DATABASE_URL: fileDatabaseUrl(), ...overrides };
+  return { ...env, DATABASE_URL: fileDatabaseUrl(), ...keptQueues(), ...overrides };
 }
 
 /**

@@ -6,5 +6,6 @@ declare namespace Cloudflare {
     TEST_TEMPLATE_DATABASE: string;
     TEST_FAULT_PROXY_PORT: string;
     TEST_FAULT_PROXY_CONTROL: string;
+    TEST_WEBHOOK_RECEIVER: string;
   }
 }

@@ -19,7 +19,7 @@ export interface FeedPosition {
 }
 
 /** A change as the feed answers it, from a row `c`: what changed and how, never what it now says. */
-const changeFields = {
+export const changeFields = {
   kind: sql<(typeof changes.$inferSelect)["kind"]>`c.kind`,
   id: sql<string>`c.entity_id`,
   noteId: sql<string | null>`c.note_id`,
@@ -37,12 +37,12 @@ const columns = sql`${selectList(changeFields)}, c.tx::float8 as tx, c.seq::floa
  * Transactions below this id have all ended: their rows are final. Rows of later ones wait for the next
  * read, so a transaction that started earlier but commits later can never put a row behind a cursor.
  */
-const horizon = sql`(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`;
+export const feedHorizon = sql`(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`;
 
 /** Where the feed stands now: what a client takes before it lists everything, and syncs from afterwards. */
 export async function feedStart(db: Database, caller: SignedInCaller): Promise<Outcome<FeedPosition>> {
   const { rows } = await db.execute<{ authed: number; tx: number; at: string }>(
-    asCaller(caller, { select: sql`${horizon}::float8 - 1 as tx, ${isoTimestamp(sql`now()`)} as at` }),
+    asCaller(caller, { select: sql`${feedHorizon}::float8 - 1 as tx, ${isoTimestamp(sql`now()`)} as at` }),
   );
   const row = rows[0];
   if (!row?.authed) return unauthenticated;
@@ -62,7 +62,7 @@ export async function readChanges(
   )`;
   const { rows } = await db.execute<{ authed: number } & Nullable<Positioned>>(
     asCaller(caller, {
-      with: sql`horizon as (select ${horizon} as tx)`,
+      with: sql`horizon as (select ${feedHorizon} as tx)`,
       select: sql`page.*`,
       from: sql`left join lateral (
         select * from (

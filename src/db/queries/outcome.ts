@@ -24,6 +24,8 @@ export interface WriteEffects {
   staleFeed?: boolean;
   /** R2 objects no row names any more (the outbox trigger queued them too, should deleting now fail). */
   unreferencedObjects?: string[];
+  /** Webhook deliveries due now: a message for each goes on the queue. */
+  webhookDeliveries?: string[];
 }
 
 /** A change to a note that was or is published: its copies and the feed's pages are stale; otherwise nothing is. */

@@ -55,6 +55,8 @@ export const PERMISSIONS = {
   "notebook.invite": rule("notebook", "owner"),
   "invitation.read": rule("notebook", "owner"),
   "invitation.cancel": rule("notebook", "owner"),
+  // A webhook endpoint is its creator's own; one for a notebook (`notebookId`) pushes what happens in it.
+  "webhook.manage": rule("notebookId", "owner"),
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof PERMISSIONS;
