@@ -10,7 +10,7 @@ import { team } from "./support/notebooks";
 import { createNote, patchJson } from "./support/notes";
 import { deadLetters, deliveriesQueue } from "./support/queues";
 import { changesPage } from "./support/sync";
-import { consume, deliverQueued, dispatch, eventsAt, subscribe } from "./support/webhooks";
+import { consume, deliverQueued, dispatch, eventsAt, retriesDue, subscribe } from "./support/webhooks";
 
 // Deliveries end to end: a write, the feed, the dispatcher, the queue's consumer, and a real receiver
 // that verifies every signature with the `standardwebhooks` reference library.
@@ -23,30 +23,91 @@ describe("webhook deliveries", () => {
 
   it("bring a member's edit to another member's feed and their receiver within one consumer run", async () => {
     const { editor, viewer, notebook } = await team();
+    const note = await createNote(editor.request, { notebookId: notebook.id });
     const start = await changesPage(viewer.request);
     const { receiver } = await subscribe(viewer.request, { events: ["note.created", "note.updated"] });
-    const note = await createNote(editor.request, { notebookId: notebook.id });
     expect((await editor.request(`/v1/notes/${note.id}`, edit("Edited"))).status).toBe(200);
 
-    expect((await changesPage(viewer.request, start.cursor)).items.map((c) => `${c.kind} ${c.action}`)).toEqual([
-      "note created",
-      "note updated",
-    ]);
+    expect((await changesPage(viewer.request, start.cursor)).items.map((c) => `${c.kind} ${c.action} ${c.id}`)).toEqual(
+      [`note updated ${note.id}`],
+    );
     const due = await dispatch();
-    // One message now: the update waits for the creation, its subject's earlier event.
     expect(due).toHaveLength(1);
     const runs = await deliverQueued(due);
+    expect(runs).toHaveLength(1);
     expect(runs[0]?.explicitAcks).toHaveLength(1);
-    expect(await eventsAt(receiver)).toEqual([`note.created ${note.id}`, `note.updated ${note.id}`]);
-    const [first] = await receiver.received();
-    expect(first?.payload).toMatchObject({
-      type: "note.created",
-      timestamp: expect.any(String),
-      data: { kind: "note", id: note.id, notebookId: notebook.id, action: "created", version: 1 },
+    const [delivery] = await receiver.received();
+    expect(delivery).toMatchObject({
+      verified: true,
+      answered: 200,
+      webhookId: expect.stringMatching(/^msg_[0-9a-f-]{36}$/),
     });
-    expect(first?.webhookId).toMatch(/^msg_[0-9a-f-]{36}$/);
+    expect(delivery?.payload).toMatchObject({
+      type: "note.updated",
+      timestamp: expect.any(String),
+      data: { kind: "note", id: note.id, notebookId: notebook.id, action: "updated", version: 2 },
+    });
     // Nothing more to send: the feed position moved on.
     expect(await dispatch()).toEqual([]);
+  });
+
+  it("send a subject's later events only after its earlier ones, each as the one before is settled", async () => {
+    const user = await signUp();
+    const { receiver } = await subscribe(user.request);
+    const note = await createNote(user.request);
+    expect((await user.request(`/v1/notes/${note.id}`, edit("Edited"))).status).toBe(200);
+    const due = await dispatch();
+    expect(due).toHaveLength(1); // the update waits for the creation
+    expect(await deliverQueued(due)).toHaveLength(2);
+    expect(await eventsAt(receiver)).toEqual([`note.created ${note.id}`, `note.updated ${note.id}`]);
+  });
+
+  it("keep each note's order and send each event once when dispatchers run at the same time", async () => {
+    const user = await signUp();
+    const { receiver } = await subscribe(user.request);
+    const notes = await Promise.all([1, 2, 3].map(() => createNote(user.request)));
+    for (const round of [1, 2, 3]) {
+      await Promise.all(notes.map((note) => user.request(`/v1/notes/${note.id}`, edit(`Round ${round}`))));
+    }
+    deliveriesQueue.take();
+    await Promise.all([
+      consume([{ kind: "dispatch" }]),
+      consume([{ kind: "dispatch" }]),
+      consume([{ kind: "dispatch" }]),
+    ]);
+    const due = deliveriesQueue.take().map((message) => message.body);
+    expect(due).toHaveLength(3);
+    await deliverQueued(due);
+    const received = (await receiver.received()).map(
+      (delivery) => delivery.payload as { data: { id: string; version: number } },
+    );
+    expect(received).toHaveLength(12);
+    for (const note of notes) {
+      expect(received.filter((payload) => payload.data.id === note.id).map((payload) => payload.data.version)).toEqual([
+        1, 2, 3, 4,
+      ]);
+    }
+  });
+
+  it("send a delivery once when its message comes twice at once, or again after it was lost", async () => {
+    const user = await signUp();
+    const { receiver } = await subscribe(user.request);
+    const note = await createNote(user.request);
+    const [message] = await dispatch();
+    const twice = await consume([message, message]);
+    expect(twice.explicitAcks).toHaveLength(2);
+    expect(await eventsAt(receiver)).toEqual([`note.created ${note.id}`]);
+
+    // A message lost between Postgres and the queue: the dispatcher sends it again once it is overdue.
+    expect((await user.request(`/v1/notes/${note.id}`, edit("Lost"))).status).toBe(200);
+    const [lost] = await dispatch();
+    expect(await dispatch()).toEqual([]);
+    await testDatabase().execute(
+      sql`update webhook_deliveries set due_at = now() - interval '3 minutes' where id = ${deliveryIdOf(lost)}`,
+    );
+    expect(await dispatch()).toEqual([lost]);
+    await deliverQueued([lost as never]);
+    expect(await eventsAt(receiver)).toEqual([`note.created ${note.id}`, `note.updated ${note.id}`]);
   });
 
   it("a write nudges the dispatcher through the queue, a few seconds later, at most once in that time", async () => {
@@ -99,6 +160,7 @@ describe("webhook deliveries", () => {
     // waited for here: the consumer does not look at the clock).
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 7; attempt++) {
+      if (attempt > 1) await retriesDue();
       const result = await consume(due, {}, attempt);
       expect(result.explicitAcks).toEqual([]);
       delays.push(...new Set(result.retryMessages.map((message) => message.delaySeconds ?? 0)));
@@ -108,6 +170,7 @@ describe("webhook deliveries", () => {
     expect(delays.reduce((sum, delay) => sum + delay, 0)).toBeGreaterThan(3600);
 
     await receiver.answer(200);
+    await retriesDue();
     await deliverQueued(due);
     const delivered = (await receiver.received()).filter((delivery) => delivery.answered === 200);
     expect(delivered).toHaveLength(8);
@@ -162,11 +225,14 @@ describe("webhook deliveries", () => {
     const { receiver, webhook } = await subscribe(user.request);
     await receiver.answer(503);
     const db = testDatabase();
-    // A day of failures behind it (the log is what the rule reads).
+    // A day of failures behind it, nothing succeeding since 20 hours ago.
     await db.execute(sql`
       insert into webhook_attempts (endpoint_id, webhook_id, type, ok, status, duration_ms, at)
       select ${webhook.id}, 'msg_old', 'note.updated', false, 503, 5, now() - make_interval(hours => n)
       from generate_series(1, 20) as n`);
+    await db.execute(
+      sql`update webhook_endpoints set failing_since = now() - interval '20 hours' where id = ${webhook.id}`,
+    );
     const note = await createNote(user.request);
     const due = await dispatch();
     const failed = await consume(due);
@@ -176,12 +242,15 @@ describe("webhook deliveries", () => {
       disabledReason: string;
     }>();
     expect(off.enabled).toBe(false);
-    expect(off.disabledReason).toMatch(/21 of the last 21 deliveries in 24 hours failed; the last: HTTP 503\.$/);
+    expect(off.disabledReason).toMatch(
+      /21 of the last 21 deliveries in 24 hours failed, none succeeded since \S+Z; the last: HTTP 503\.$/,
+    );
     expect(
       logs.lines.some((line) => line.message === "webhooks: an endpoint was turned off, most deliveries to it failing"),
     ).toBe(true);
 
     // Off: the retry finds nothing to send, and new changes wait.
+    await retriesDue();
     expect((await consume(due)).explicitAcks).toHaveLength(1);
     expect((await user.request(`/v1/notes/${note.id}`, edit("While off"))).status).toBe(200);
     expect(await dispatch()).toEqual([]);
@@ -287,15 +356,18 @@ describe("webhook deliveries", () => {
 
   // An unreachable receiver fails the same way (a try without a status, its reason in the log), but
   // workerd prints its own "uncaught exception" line for every refused connection, caught or not.
-  it("count a redirect as a failure, saying why", async () => {
+  it("count a redirect as a failure, saying why, and never follow it", async () => {
     const user = await signUp();
     const { receiver, webhook } = await subscribe(user.request);
-    await receiver.answer(302);
+    const { receiver: elsewhere } = await subscribe(user.request);
+    await receiver.answer(307, elsewhere.url);
     const ping = await user.request(`/v1/webhooks/${webhook.id}/ping`, { method: "POST" });
     expect(await ping.json()).toMatchObject({
       ok: false,
-      status: 302,
+      status: 307,
       error: "Redirects are not followed: answer 2xx at this URL.",
     });
+    expect(await receiver.received()).toHaveLength(1);
+    expect(await elsewhere.received()).toEqual([]);
   });
 });

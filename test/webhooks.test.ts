@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { WEBHOOK_EVENTS, WEBHOOK_LIMITS } from "../src/db/schema";
 import { authed, json, signUp } from "./support/accounts";
 import { addMember, createNotebook } from "./support/notebooks";
-import { patchJson } from "./support/notes";
+import { createNote, patchJson } from "./support/notes";
 import { expectProblem } from "./support/problem";
-import { newReceiver, subscribe } from "./support/webhooks";
+import { deliverQueued, dispatch, newReceiver, subscribe } from "./support/webhooks";
 
 // Managing webhook endpoints: the owner's own, secrets shown once, URLs judged before they are saved.
 // Deliveries: webhook-delivery.test.ts.
@@ -91,8 +91,25 @@ describe("webhook endpoints", () => {
       );
       expect(theirs.detail).toBe(missing.detail);
     }
+    // A delivery of the owner's, under the stranger's own endpoint: as missing as any.
+    const mine = await subscribe(stranger.request);
+    await createNote(owner.request);
+    await deliverQueued(await dispatch());
+    const log = await (await owner.request(`/v1/webhooks/${webhook.id}/attempts`)).json<{
+      items: { deliveryId: string }[];
+    }>();
+    const theirDelivery = log.items[0]?.deliveryId;
+    expect(theirDelivery).toEqual(expect.any(String));
+    await expectProblem(
+      await stranger.request(`/v1/webhooks/${mine.webhook.id}/deliveries/${theirDelivery}/redeliver`, {
+        method: "POST",
+      }),
+      404,
+    );
     expect((await stranger.request("/v1/webhooks")).status).toBe(200);
-    expect((await (await stranger.request("/v1/webhooks")).json<{ items: unknown[] }>()).items).toEqual([]);
+    expect((await (await stranger.request("/v1/webhooks")).json<{ items: { id: string }[] }>()).items).toEqual([
+      expect.objectContaining({ id: mine.webhook.id }),
+    ]);
     // Still there, unchanged, for its owner.
     expect(await (await owner.request(`/v1/webhooks/${webhook.id}`)).json()).toMatchObject({
       enabled: true,

@@ -93,8 +93,8 @@ export const WEBHOOK_LIMITS = {
   previousSecretHours: 24,
   /**
    * Auto-disable: at least `minAttempts` tries in the last `windowHours`, `failureRatio` of them failed,
-   * the first of those failures `sustainedHours` ago or more: failing over a day, not an hour's outage
-   * (which the retries ride out).
+   * and none succeeded for `sustainedHours`: a receiver that stays down, not an hour's outage (which the
+   * retries ride out), nor one that still answers now and then.
    */
   disableAfter: { minAttempts: 10, failureRatio: 0.8, windowHours: 24, sustainedHours: 12 },
   /** Settled deliveries are forgotten after this many days. */
@@ -479,6 +479,8 @@ export const webhookEndpoints = pgTable(
     previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true, mode: "date" }),
     enabled: boolean("enabled").notNull().default(true),
     disabledReason: text("disabled_reason"),
+    /** Since when no try has succeeded: the first failure after a success (or after being turned on). */
+    failingSince: timestamp("failing_since", { withTimezone: true, mode: "date" }),
     afterTx: bigint("after_tx", { mode: "number" }).notNull(),
     afterSeq: bigint("after_seq", { mode: "number" }).notNull(),
     dispatchedAt: timestamp("dispatched_at", { withTimezone: true, mode: "date" }),
@@ -546,3 +548,4 @@ export const webhookAttempts = pgTable(
   },
   (table) => [index("webhook_attempts_endpoint_idx").on(table.endpointId, table.at)],
 );
+

@@ -1,8 +1,9 @@
 import type { Database } from "../db/client";
-import { dispatchRound, overdueDeliveries } from "../db/queries/webhook-deliveries";
+import { dispatchRound, ENDPOINTS_PER_ROUND, overdueDeliveries } from "../db/queries/webhook-deliveries";
 import { enqueueDeliveries, type QueueMessage } from "./messages";
 
-const ROUNDS = 10;
+/** Rounds per run: 50 endpoints each, least lately dispatched first; the next run goes on from there. */
+const ROUNDS = 20;
 
 /**
  * Reads the feed for every enabled endpoint and sends a message per delivery now due; then sends again
@@ -16,11 +17,12 @@ export async function dispatchWebhooks(
   let read = 0;
   let sent = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const { read: changes, due } = await dispatchRound(db);
+    const { endpoints, read: changes, due } = await dispatchRound(db);
     await enqueueDeliveries(queue, due);
     read += changes;
     sent += due.length;
-    if (changes === 0) break;
+    // Done when a round read nothing and saw every endpoint that was not busy elsewhere.
+    if (changes === 0 && endpoints < ENDPOINTS_PER_ROUND) break;
   }
   const overdue = await overdueDeliveries(db);
   await enqueueDeliveries(queue, overdue);

@@ -3,7 +3,7 @@
 // records what it got, and answers with the status a test sets (503 while "down").
 //
 //   POST /receivers                    -> { id, url }  a new receiver at `url`
-//   PUT  /receivers/{id}               { secrets?, status? }  the secrets it verifies with, its answer
+//   PUT  /receivers/{id}               { secrets?, status?, location? }  the secrets it verifies with, its answer
 //   GET  /receivers/{id}               -> { deliveries: Received[] }  oldest first
 //   POST /r/{id}                       a delivery
 
@@ -15,6 +15,8 @@ import type { Received } from "../support/webhook-received.ts";
 interface Receiver {
   secrets: string[];
   status: number;
+  /** A Location header to answer with (a redirect's target). */
+  location?: string;
   deliveries: Received[];
 }
 
@@ -55,7 +57,7 @@ export async function startWebhookReceiver(): Promise<{ origin: string; stop: ()
     }
     if (!receiver) return send(response, 404);
     if (head === "receivers" && request.method === "PUT") {
-      const settings = JSON.parse(body) as Partial<Pick<Receiver, "secrets" | "status">>;
+      const settings = JSON.parse(body) as Partial<Pick<Receiver, "secrets" | "status" | "location">>;
       Object.assign(receiver, settings);
       return send(response, 204);
     }
@@ -74,6 +76,7 @@ export async function startWebhookReceiver(): Promise<{ origin: string; stop: ()
         answered,
         payload: JSON.parse(body),
       });
+      if (receiver.location) response.setHeader("location", receiver.location);
       return send(response, answered);
     }
     return send(response, 404);

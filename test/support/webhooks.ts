@@ -1,11 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, type QueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import type { Bindings } from "../../src/env";
 import worker from "../../src/index";
 import type { QueueMessage } from "../../src/webhooks/messages";
 import { json, type Requester } from "./accounts";
-import { testEnv } from "./api";
+import { testDatabase, testEnv } from "./api";
 import { deliveriesQueue } from "./queues";
 import type { Received } from "./webhook-received";
 
@@ -46,6 +47,11 @@ export async function consume(
   };
 }
 
+/** Time passing for deliveries waiting to be retried: each pending one is due now. */
+export async function retriesDue(): Promise<void> {
+  await testDatabase().execute(sql`update webhook_deliveries set due_at = now() where state = 'pending'`);
+}
+
 /** The dispatcher's run, as its nudge or cron starts it; answers the delivery messages it queued. */
 export async function dispatch(overrides: Partial<Bindings> = {}): Promise<QueueMessage[]> {
   deliveriesQueue.take();
@@ -72,7 +78,7 @@ export async function deliverQueued(first: QueueMessage[], overrides: Partial<Bi
 export interface TestReceiver {
   url: string;
   trust(secrets: string[]): Promise<void>;
-  answer(status: number): Promise<void>;
+  answer(status: number, location?: string): Promise<void>;
   received(): Promise<Received[]>;
 }
 
@@ -87,7 +93,7 @@ export async function newReceiver(): Promise<TestReceiver> {
   return {
     url,
     trust: (secrets) => put({ secrets }),
-    answer: (status) => put({ status }),
+    answer: (status, location) => put({ status, location }),
     received: async () => (await (await receiverApi(`/receivers/${id}`)).json<{ deliveries: Received[] }>()).deliveries,
   };
 }

@@ -18,7 +18,7 @@ import { isoTimestamp, jsonObject } from "./sql-fragments";
 // A delivery is one event for one endpoint; it waits while an earlier delivery of the same subject (a
 // note with its attachments, a notebook) is pending, so each subject's events arrive in feed order.
 
-const ENDPOINTS_PER_ROUND = 50;
+export const ENDPOINTS_PER_ROUND = 50;
 const CHANGES_PER_ENDPOINT = 100;
 
 /** A pending delivery `d` that is first of its subject: none earlier of the same endpoint and subject is pending. */
@@ -33,19 +33,27 @@ const firstOfSubject = (d: SQL) => sql`not exists (
  * dispatchers share the work), each advanced by up to CHANGES_PER_ENDPOINT changes. Answers how many
  * changes it read and the new deliveries to send now (the first pending of their subject).
  */
-export async function dispatchRound(db: Database): Promise<{ read: number; due: string[] }> {
+export async function dispatchRound(db: Database): Promise<{ endpoints: number; read: number; due: string[] }> {
   const following = sql`(c.tx, c.seq) > (d.after_tx, d.after_seq) and c.tx < (select tx from horizon)`;
   const page = (scope: SQL) => sql`(
     select c.tx, c.seq, c.kind || '.' || c.action as type, coalesce(c.note_id, c.entity_id) as subject, c.at,
       ${jsonObject(changeFields)} as data
     from ${changes} c where ${scope} and ${following} order by c.tx, c.seq limit ${CHANGES_PER_ENDPOINT}
   )`;
-  const { rows } = await db.execute<{ read: number; due: string | null }>(sql`
+  const { rows } = await db.execute<{ endpoints: number; read: number; due: string | null }>(sql`
     with horizon as (select ${feedHorizon} as tx),
-    due as (
-      select e.id, e.owner_id, e.notebook_id, e.events, e.after_tx, e.after_seq from ${webhookEndpoints} e
+    locked as (
+      select e.id, e.owner_id, e.notebook_id, e.events, e.after_tx, e.after_seq, e.dispatched_at
+      from ${webhookEndpoints} e
       where e.enabled order by e.dispatched_at nulls first, e.id limit ${ENDPOINTS_PER_ROUND}
       for update skip locked
+    ),
+    -- A row another dispatcher advanced after this statement's snapshot was taken is locked in its new
+    -- version, but the deliveries that one wrote are invisible here: such an endpoint waits for the
+    -- next round, so no delivery is judged first of its subject without seeing the earlier ones.
+    due as (
+      select l.* from locked l join ${webhookEndpoints} seen on seen.id = l.id
+      where seen.dispatched_at is not distinct from l.dispatched_at
     ),
     picked as (
       select d.id as endpoint_id, d.events, f.* from due d
@@ -77,18 +85,26 @@ export async function dispatchRound(db: Database): Promise<{ read: number; due: 
       on conflict (endpoint_id, change_seq) do nothing
       returning id, endpoint_id, subject, change_tx, change_seq
     )
-    select (select count(*) from picked)::int as read, i.id as due
+    select (select count(*) from locked)::int as endpoints, (select count(*) from picked)::int as read, i.id as due
     from (select 1) as one
     left join inserted i on ${firstOfSubject(sql`i`)} and not exists (
       select 1 from inserted j
       where j.endpoint_id = i.endpoint_id and j.subject = i.subject
         and (j.change_tx, j.change_seq) < (i.change_tx, i.change_seq)
     )`);
-  return { read: rows[0]?.read ?? 0, due: rows.flatMap((row) => (row.due ? [row.due] : [])) };
+  return {
+    endpoints: rows[0]?.endpoints ?? 0,
+    read: rows[0]?.read ?? 0,
+    due: rows.flatMap((row) => (row.due ? [row.due] : [])),
+  };
 }
 
-/** How long a message may be overdue before it counts as lost (a send that failed, a lost race). */
-const LOST_AFTER_MINUTES = 5;
+/**
+ * How long a message may be overdue before it counts as lost (a send that failed; a delivery inserted
+ * while the one before it was being settled, which neither statement could see). A copy of a message
+ * that was only slow does no harm: the claim lets one of them send.
+ */
+const LOST_AFTER_MINUTES = 2;
 
 /** Pending deliveries first of their subject whose message is long overdue: due again now, and answered to send. */
 export async function overdueDeliveries(db: Database, limit = 500): Promise<string[]> {
@@ -120,16 +136,25 @@ export const signingSecrets = (e: SQL) =>
     string[]
   >`array_remove(array[${e}.secret, case when ${e}.previous_secret_expires_at > now() then ${e}.previous_secret end], null)`;
 
+/** How long a claimed delivery is the claimer's: the receiver's time limit, and room for the rest. */
+const LEASE_SECONDS = 60;
+/** A message may arrive this much before the time Postgres set for it (two clocks). */
+const EARLY_SECONDS = 10;
+
 /**
- * The delivery, when it is to be sent now: pending, its endpoint enabled, and first of its subject.
- * Otherwise nothing: it was delivered or given up, its endpoint is off (turning it on sends it), or an
- * earlier one goes first (which sends this one when it is settled).
+ * Claims the delivery when it is to be sent now: pending, due, its endpoint enabled, and first of its
+ * subject. Claiming moves it LEASE_SECONDS ahead, so a copy of its message (a rescue, a redelivery)
+ * finds it not due and leaves it. Otherwise nothing: it was delivered or given up, its endpoint is off
+ * (turning it on sends it), it is not due yet (its own retry brings it), or an earlier one goes first
+ * (which makes this one due when it is settled).
  */
 export async function claimDelivery(db: Database, deliveryId: string): Promise<ClaimedDelivery | undefined> {
   const { rows } = await db.execute<ClaimedDelivery>(sql`
-    select d.endpoint_id as "endpointId", e.url, ${signingSecrets(sql`e`)} as secrets, d.type, d.payload, d.attempts
-    from ${webhookDeliveries} d join ${webhookEndpoints} e on e.id = d.endpoint_id
-    where d.id = ${deliveryId} and d.state = 'pending' and e.enabled and ${firstOfSubject(sql`d`)}`);
+    update ${webhookDeliveries} d set due_at = now() + make_interval(secs => ${LEASE_SECONDS})
+    from ${webhookEndpoints} e
+    where d.id = ${deliveryId} and e.id = d.endpoint_id and d.state = 'pending' and e.enabled
+      and d.due_at <= now() + make_interval(secs => ${EARLY_SECONDS}) and ${firstOfSubject(sql`d`)}
+    returning d.endpoint_id as "endpointId", e.url, ${signingSecrets(sql`e`)} as secrets, d.type, d.payload, d.attempts`);
   return rows[0];
 }
 
@@ -173,37 +198,65 @@ export async function recordAttempt(
       where d.id = ${attempt.deliveryId} and d.state = 'pending'
       returning d.id, d.endpoint_id, d.subject, d.state
     ),
+    -- Settled: the subject's next delivery is due now (its message is sent below).
+    next as (
+      update ${webhookDeliveries} set due_at = now()
+      where id = (
+        select p.id from ${webhookDeliveries} p join settled s on s.state <> 'pending'
+          and p.endpoint_id = s.endpoint_id and p.subject = s.subject and p.id <> s.id
+        where p.state = 'pending' order by p.change_tx, p.change_seq limit 1
+      )
+      returning id
+    ),
     recent as (
-      select count(*) + 1 as tries, count(*) filter (where not ok) + ${attempt.ok ? 0 : 1} as failures,
-        coalesce(min(at) filter (where not ok), now()) as failing_since
+      select count(*) + 1 as tries, count(*) filter (where not ok) + ${attempt.ok ? 0 : 1} as failures
       from ${webhookAttempts}
       where endpoint_id = ${attempt.endpointId} and at > now() - make_interval(hours => ${windowHours})
     ),
+    -- Judged on the endpoint as it was: one update below writes both what this try says and the verdict.
+    verdict as (
+      select e.id, (e.enabled and ${!attempt.ok} and r.tries >= ${minAttempts}
+          and r.failures >= ${failureRatio}::float8 * r.tries
+          and e.failing_since <= now() - make_interval(hours => ${sustainedHours})) as disable,
+        format('Turned off at %s: %s of the last %s deliveries in %s hours failed, none succeeded since %s; the last: %s.',
+          ${isoTimestamp(sql`now()`)}, r.failures, r.tries, ${windowHours}::int,
+          ${isoTimestamp(sql`e.failing_since`)}, ${outcome}::text) as reason
+      from ${webhookEndpoints} e, recent r
+      where e.id = ${attempt.endpointId}
+    ),
     disabled as (
-      update ${webhookEndpoints} e set enabled = false, version = e.version + 1, updated_at = now(),
-        disabled_reason = format('Turned off at %s: %s of the last %s deliveries in %s hours failed; the last: %s.',
-          ${isoTimestamp(sql`now()`)}, r.failures, r.tries, ${windowHours}::int, ${outcome}::text)
-      from recent r
-      where e.id = ${attempt.endpointId} and e.enabled and ${!attempt.ok}
-        and r.tries >= ${minAttempts} and r.failures >= ${failureRatio}::float8 * r.tries
-        and r.failing_since <= now() - make_interval(hours => ${sustainedHours})
-      returning e.id
+      update ${webhookEndpoints} e
+      set failing_since = ${attempt.ok ? sql`null` : sql`coalesce(e.failing_since, now())`},
+        enabled = e.enabled and not v.disable,
+        disabled_reason = case when v.disable then v.reason else e.disabled_reason end,
+        version = e.version + case when v.disable then 1 else 0 end,
+        updated_at = case when v.disable then now() else e.updated_at end
+      from verdict v
+      where e.id = v.id
+      returning v.disable
     )
-    select (select count(*) from disabled)::int as disabled, (select count(*) from settled where state <> 'pending')::int as settled,
-      (select p.id from ${webhookDeliveries} p join settled s on s.state <> 'pending'
-        and p.endpoint_id = s.endpoint_id and p.subject = s.subject and p.id <> s.id
-       where p.state = 'pending' order by p.change_tx, p.change_seq limit 1) as next`);
+    select (select count(*) from disabled where disable)::int as disabled,
+      (select count(*) from settled where state <> 'pending')::int as settled, (select id from next) as next`);
   const row = rows[0];
   return { next: row?.next ?? null, disabled: (row?.disabled ?? 0) > 0, settled: (row?.settled ?? 0) > 0 };
 }
 
-/** For the sweep: the log beyond attemptsKept per endpoint, and settled deliveries past deliveriesKeptDays. */
+/**
+ * For the sweep: the log beyond attemptsKept per endpoint (but never the last day's, which auto-disable
+ * counts), and settled deliveries past deliveriesKeptDays.
+ */
 export async function pruneWebhookLog(db: Database): Promise<void> {
   await db.execute(sql`
     with ranked as (
-      select id, row_number() over (partition by endpoint_id order by at desc, id desc) as place from ${webhookAttempts}
+      select id, at, row_number() over (partition by endpoint_id order by at desc, id desc) as place
+      from ${webhookAttempts}
     ),
-    pruned_attempts as (delete from ${webhookAttempts} where id in (select id from ranked where place > ${WEBHOOK_LIMITS.attemptsKept}))
+    pruned_attempts as (
+      delete from ${webhookAttempts} where id in (
+        select id from ranked where place > ${WEBHOOK_LIMITS.attemptsKept}
+          and at < now() - make_interval(hours => ${WEBHOOK_LIMITS.disableAfter.windowHours})
+      )
+    )
     delete from ${webhookDeliveries}
     where state <> 'pending' and settled_at < now() - make_interval(days => ${WEBHOOK_LIMITS.deliveriesKeptDays})`);
 }

@@ -139,7 +139,8 @@ export interface EndpointPatch {
 
 /**
  * Changes an endpoint, If-Match honoured. Turning it on again clears why it was off and makes its
- * waiting deliveries due at once; it goes on from where it stopped in the feed, so nothing is skipped.
+ * waiting deliveries overdue, so the dispatcher's next run sends them; it goes on from where it
+ * stopped in the feed, so nothing the feed still keeps is skipped.
  */
 export async function updateEndpoint(
   db: Database,
@@ -154,7 +155,8 @@ export async function updateEndpoint(
   if (patch.events !== undefined) changes.push(sql`events = ${textArray(patch.events)}`);
   if (patch.enabled !== undefined) {
     changes.push(sql`enabled = ${patch.enabled}`);
-    if (patch.enabled) changes.push(sql`disabled_reason = null`);
+    // Turned on: a fresh start for auto-disable, which judges failures from here.
+    if (patch.enabled) changes.push(sql`disabled_reason = null, failing_since = null`);
   }
   const { rows } = await db.execute<
     { authed: number; found: number; currentVersion: number | null } & Nullable<WebhookEndpointRecord>
@@ -168,7 +170,8 @@ export async function updateEndpoint(
         ),
         resumed as (
           update ${webhookDeliveries} d set due_at = now() - interval '1 hour'
-          where ${patch.enabled === true} and d.endpoint_id = (select id from updated) and d.state = 'pending'
+          where ${patch.enabled === true} and not (select enabled from endpoint)
+            and d.endpoint_id = (select id from updated) and d.state = 'pending'
         )`,
       select: sql`(select count(*) from endpoint)::int as found, (select version from endpoint) as "currentVersion",
         ${endpointColumns}`,
