@@ -548,4 +548,3 @@ export const webhookAttempts = pgTable(
   },
   (table) => [index("webhook_attempts_endpoint_idx").on(table.endpointId, table.at)],
 );
-
