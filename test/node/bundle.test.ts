@@ -4,9 +4,12 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorker } from "../../bench/production-worker.ts";
 
-// What `wrangler deploy --env production` uploads: parsed on every cold start, so its size is a budget
-// (issue 14: 200 KiB gzipped). bench/startup.ts prints the size and the start-up time it costs.
-const BUDGET_GZIP_BYTES = 200 * 1024;
+// What `wrangler deploy --env production` uploads: parsed on every cold start, so its size is a budget.
+// Issue 14 set 200 KiB gzipped; webhooks, API tokens and the MCP endpoint (issues 20-21) need more, and
+// bench/startup.ts measured no start-up cost from 194 to 200 KiB (workerd's own start dominates; see
+// docs/figures.md). 232 KiB leaves them room, and still trips on a mistake such as a dependency's
+// unused half (zod's locales were 44 KiB, ajv would be about 35).
+const BUDGET_GZIP_BYTES = 232 * 1024;
 
 let outdir: string;
 let script: Buffer;
