@@ -21,6 +21,7 @@ import { notesRouter } from "./routes/notes/notes.index";
 import { publicRouter } from "./routes/public/public.index";
 import { revisionsRouter } from "./routes/revisions/revisions.index";
 import { shareLinksRouter } from "./routes/share-links/share-links.index";
+import { tokensRouter } from "./routes/tokens/tokens.index";
 import { trashRouter } from "./routes/trash/trash.index";
 import { usersRouter } from "./routes/users/users.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
@@ -45,6 +46,7 @@ export function createApp() {
     .route("/", healthRouter)
     .route("/", authRouter)
     .route("/", usersRouter)
+    .route("/", tokensRouter)
     .route("/", notesRouter)
     .route("/", publicRouter)
     .route("/", attachmentsRouter)

@@ -219,6 +219,16 @@ describe("every answer is one the document describes", () => {
     await ok(await call("/v1/notes", json({ title: "Synced", content: "" }), as), 201);
     await ok(await call(`/v1/changes?cursor=${encodeURIComponent(start.cursor)}`, {}, as), 200);
 
+    // API tokens: made, listed, used, revoked.
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const issued = await call("/v1/tokens", json({ name: "Walk", scopes: ["notes:read"], expiresAt }), as);
+    const apiToken = await (await ok(issued, 201)).json<{ id: string; token: string }>();
+    await ok(await call("/v1/tokens", {}, as), 200);
+    await ok(await call(`/v1/tokens/${apiToken.id}`, {}, as), 200);
+    await ok(await call("/v1/notes", {}, apiToken.token), 200);
+    await ok(await call("/v1/notes", json({ title: "No", content: "" }), apiToken.token), 403);
+    await ok(await call(`/v1/tokens/${apiToken.id}`, { method: "DELETE" }, as), 204);
+
     // Webhooks: an endpoint, its secret, a ping, a delivery and its redelivery, the log.
     const receiver = await newReceiver();
     const hook = await (await ok(await call("/v1/webhooks", json({ url: receiver.url }), as), 201)).json<{

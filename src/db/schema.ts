@@ -101,6 +101,35 @@ export const WEBHOOK_LIMITS = {
   deliveriesKeptDays: 30,
 } as const;
 
+/**
+ * What a personal API token may do: each signed-in route names one (src/routes/contracts.ts), and a
+ * token without it is refused (403 insufficient_scope). Password sign-ins may do everything.
+ */
+export const API_SCOPES = {
+  "account:read": "Read your profile",
+  "account:write": "Change your display name",
+  "notes:read": "Read notes, their revisions, share links, the trash, the change feed, and the notebooks they are in",
+  "notes:write": "Create, edit, move, publish, share, trash, restore and purge notes",
+  "attachments:read": "List and download attachments",
+  "attachments:write": "Upload, replace and delete attachments",
+  "notebooks:admin": "Create, edit and delete notebooks; members and invitations",
+  "public:vote": "Vote on published notes",
+  "webhooks:admin": "Manage webhook endpoints",
+} as const;
+export type ApiScope = keyof typeof API_SCOPES;
+export const API_SCOPE_NAMES = Object.keys(API_SCOPES) as [ApiScope, ...ApiScope[]];
+export const API_TOKEN_LIMITS = { perUser: 50, nameLength: 100, lifetimeDays: 365 } as const;
+/** What a token limited to one notebook may hold: what can be done inside one notebook (and reading its own account). */
+export const NOTEBOOK_TOKEN_SCOPES: readonly ApiScope[] = [
+  "account:read",
+  "notes:read",
+  "notes:write",
+  "attachments:read",
+  "attachments:write",
+  "notebooks:admin",
+  "webhooks:admin",
+];
+
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -547,4 +576,33 @@ export const webhookAttempts = pgTable(
     error: text("error"),
   },
   (table) => [index("webhook_attempts_endpoint_idx").on(table.endpointId, table.at)],
+);
+
+/**
+ * Personal API tokens: credentials for scripts and assistants with less than a password gives: some
+ * scopes, an expiry, perhaps one notebook. Only the SHA-256 of a token is kept, and its last four
+ * characters to recognise it by. Deleting the row revokes it: the next request with it is a 401.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    scopes: text("scopes").array().notNull(),
+    /** The one notebook it may reach; null: whatever its user can. */
+    notebookId: uuid("notebook_id").references(() => notebooks.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    lastFour: text("last_four").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Written at most once a minute per token, by the request that finds it older. */
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex("api_tokens_hash_unique").on(table.tokenHash),
+    index("api_tokens_user_idx").on(table.userId, table.createdAt),
+  ],
 );

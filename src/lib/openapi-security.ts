@@ -1,5 +1,15 @@
-/** Operations that need a signed-in user: Swagger UI's "Authorize" signs in through the password grant. */
-export const signedIn: Record<string, string[]>[] = [{ OAuth2Password: [] }, { BearerAuth: [] }];
+import type { ApiScope } from "../db/schema";
+
+/**
+ * Who may call a signed-in operation: a password sign-in (Swagger UI's "Authorize" signs in through the
+ * password grant, or an access token), and an API token holding `scope` ("any": any token at all);
+ * undefined: password only.
+ */
+export const signedIn = (scope: ApiScope | "any" | undefined): Record<string, string[]>[] => [
+  { OAuth2Password: [] },
+  { BearerAuth: [] },
+  ...(scope ? [{ ApiToken: scope === "any" ? [] : [scope] }] : []),
+];
 
 export const securitySchemes = {
   OAuth2Password: {
@@ -8,4 +18,12 @@ export const securitySchemes = {
     flows: { password: { tokenUrl: "/v1/auth/token", refreshUrl: "/v1/auth/token", scopes: {} } },
   },
   BearerAuth: { type: "http" as const, scheme: "bearer", bearerFormat: "JWT" },
+  ApiToken: {
+    type: "http" as const,
+    scheme: "bearer",
+    bearerFormat: "cn_pat_…",
+    description:
+      "A personal API token (POST /v1/tokens): only the operations whose security lists one of its scopes, " +
+      "and none that manage tokens, the password or the account's deletion.",
+  },
 };

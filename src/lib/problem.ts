@@ -20,6 +20,11 @@ export const PROBLEM_TYPES = {
   forbidden: { status: 403, about: "Your role on the notebook is too weak for this." },
   "wrong-password": { status: 403, about: "The current password given to confirm the change is wrong." },
   "own-note": { status: 403, about: "Authors cannot vote on their own notes." },
+  "insufficient-scope": {
+    status: 403,
+    about:
+      "The API token lacks the scope the operation needs (WWW-Authenticate names it), or only a password sign-in may.",
+  },
   conflict: { status: 409, about: "The request conflicts with the current state." },
   "email-unavailable": { status: 409, about: "The email address cannot be used to register." },
   "owner-role": { status: 409, about: "A notebook's owner cannot be demoted, removed or leave." },
@@ -29,6 +34,7 @@ export const PROBLEM_TYPES = {
   "attachment-limit": { status: 409, about: "The note has as many attachments as it may." },
   "share-link-limit": { status: 409, about: "The note has as many live share links as it may." },
   "webhook-limit": { status: 409, about: "You have as many webhook endpoints as you may." },
+  "api-token-limit": { status: 409, about: "You have as many API tokens as you may." },
   "concurrent-change": {
     status: 409,
     about: "A concurrent request got in the way and nothing changed; retry after Retry-After.",
@@ -120,6 +126,25 @@ export const unauthorized = (detail = "A bearer access token is required.", erro
   new Problem(401, {
     detail,
     headers: { "WWW-Authenticate": `Bearer realm="cloud-notes"${error ? `, error="${error}"` : ""}` },
+  });
+
+/**
+ * RFC 6750's insufficient_scope: a valid API token without the scope the operation needs, or any token
+ * on an operation only a password sign-in may call (`scope` undefined).
+ */
+export const insufficientScope = (scope: string | undefined) =>
+  new Problem(403, {
+    type: problemType("insufficient-scope"),
+    detail:
+      scope === undefined
+        ? "API tokens cannot do this: sign in with your password."
+        : `This API token lacks the scope ${scope}.`,
+    headers: {
+      "WWW-Authenticate":
+        scope === undefined
+          ? 'Bearer realm="cloud-notes", error="insufficient_scope", error_description="sign in with a password"'
+          : `Bearer realm="cloud-notes", error="insufficient_scope", scope="${scope}"`,
+    },
   });
 
 /** A verified token whose account is gone or whose sessions were ended (password change). */

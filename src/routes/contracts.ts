@@ -13,7 +13,7 @@ import {
 } from "../lib/openapi";
 import { signedIn } from "../lib/openapi-security";
 import type { AppEnv } from "../lib/router";
-import { optionalUser, requireUser } from "../middleware/auth";
+import { optionalUser, type RouteAccess, requireUser } from "../middleware/auth";
 import { limitBody } from "../middleware/body-limit";
 import { database } from "../middleware/database";
 import { IdempotencyKeyHeaders, idempotency } from "../middleware/idempotency";
@@ -200,19 +200,24 @@ function withPermission<R extends Contract>(contract: R, permission: RoutePermis
 export function signedInRoute<const R extends Contract>(
   contract: R,
   options: {
+    /**
+     * What an API token needs to call it (API_SCOPES), or "session": a password sign-in only. Required,
+     * so no route is reachable by a token without saying so.
+     */
+    scope: RouteAccess;
     maxBodyBytes?: number;
     /** The permissions table's action the route performs (permissions.ts); a bare action or with field actions. */
     permission?: Action | RoutePermission;
     afterAuth?: MiddlewareHandler<AppEnv>[];
     ignoresIdempotencyKey?: boolean;
-  } = {},
+  },
 ) {
   const bodyLimit = options.maxBodyBytes === undefined ? [] : [limitBody(options.maxBodyBytes)];
   const middleware = [
     // Any signed-in write may change what the feed (and so webhooks) report.
     ...(contract.method === "get" ? [] : [nudgeWebhooks()]),
     ...bodyLimit,
-    requireUser(),
+    requireUser(options.scope),
     ...(options.afterAuth ?? []),
     ...bodyChecks(contract),
     database(),
@@ -220,8 +225,54 @@ export function signedInRoute<const R extends Contract>(
   ];
   const checks: Checks = { ...options, auth: "required" };
   const permission = typeof options.permission === "string" ? { action: options.permission } : options.permission;
-  const described = withIdempotencyKey(withPermission(contract, permission), checks);
-  return createRoute({ ...described, responses: withAnswers(described, checks), security: signedIn, middleware });
+  const described = withIdempotencyKey(withScope(withPermission(contract, permission), options.scope), checks);
+  const scope = options.scope === "session" ? undefined : options.scope;
+  return createRoute({
+    ...described,
+    responses: withAnswers(described, checks),
+    security: signedIn(scope),
+    middleware,
+  });
+}
+
+/** A response's own description, when it has one (not a reference). */
+const describedAs = (response: RouteResponse | undefined) =>
+  response && !("$ref" in response) ? response.description : undefined;
+
+/**
+ * What an API token needs, said in the description and as `x-required-scope` (read by the scope
+ * matrix test), with the 403 insufficient_scope it implies.
+ */
+function withScope<R extends Contract>(contract: R, scope: RouteAccess) {
+  const sentence =
+    scope === "session"
+      ? "**API tokens** cannot call it: sign in with your password."
+      : `**API tokens** need the \`${scope}\` scope.`;
+  return {
+    ...contract,
+    description: contract.description ? `${contract.description}\n\n${sentence}` : sentence,
+    // Keyed by its literal status (problems() answers an index signature), so a client's types keep
+    // each route's own answers; after them, so every 403 documents the header insufficient_scope sends.
+    responses: {
+      ...contract.responses,
+      403: problem(403, {
+        description: [
+          describedAs(contract.responses[403]),
+          scope === "session"
+            ? "any API token (insufficient_scope)"
+            : `an API token without \`${scope}\` (insufficient_scope)`,
+        ]
+          .filter(Boolean)
+          .join("; or "),
+        headers: {
+          "WWW-Authenticate": header("WWW-Authenticate", {
+            description: 'With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs',
+          }),
+        },
+      }),
+    },
+    "x-required-scope": scope,
+  };
 }
 
 /**
@@ -246,7 +297,8 @@ export function openRoute<const R extends Contract>(
     database(),
     ...retrySafety(contract, options),
   ];
-  const security = options.signInOptional ? { security: [{}, ...signedIn] } : {};
+  // What anyone may see, any API token may see too: no scope.
+  const security = options.signInOptional ? { security: [{}, ...signedIn("any")] } : {};
   const checks: Checks = { ...options, auth: options.signInOptional ? "optional" : undefined };
   const described = withIdempotencyKey(contract, checks);
   return createRoute({ ...described, ...security, responses: withAnswers(described, checks), middleware });

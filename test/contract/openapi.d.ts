@@ -96,18 +96,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
+        /**
+         * The signed-in user
+         * @description **API tokens** need the `account:read` scope.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
         /**
          * Delete the account and everything it owns
          * @description Deletes your loose notes, the notebooks you own with every note in them, those notes' attachments and their bytes, your memberships, and the invitations addressed to your email. Notes you wrote in other people's notebooks stay there and pass to each notebook's owner; other members' loose notes are untouched.
+         *
+         *     **API tokens** cannot call it: sign in with your password.
          */
         delete: operations["deleteMe"];
         options?: never;
         head?: never;
-        /** Change the display name */
+        /**
+         * Change the display name
+         * @description **API tokens** need the `account:write` scope.
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -123,9 +131,61 @@ export interface paths {
         /**
          * Change the password; every other session ends
          * @description Every access and refresh token issued before stops working. The answer carries a fresh token pair for the caller.
+         *
+         *     **API tokens** cannot call it: sign in with your password.
          */
         post: operations["changePassword"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your API tokens, newest first, without the tokens themselves
+         * @description **API tokens** cannot call it: sign in with your password.
+         */
+        get: operations["listApiTokens"];
+        put?: never;
+        /**
+         * A personal API token for a script or an assistant: some scopes, an expiry, perhaps one notebook
+         * @description Send it as `Authorization: Bearer cn_pat_…`. It may call the operations whose security lists one of its scopes (403 `insufficient_scope` otherwise), sees no more than you do, and with `notebookId` only that notebook. The token is in this answer only. 409 `urn:cloud-notes:problem:api-token-limit`: you have 50 already.
+         *
+         *     **API tokens** cannot call it: sign in with your password.
+         */
+        post: operations["createApiToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your API tokens, without the token itself
+         * @description **API tokens** cannot call it: sign in with your password.
+         */
+        get: operations["getApiToken"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token: the next request with it is refused
+         * @description **API tokens** cannot call it: sign in with your password.
+         */
+        delete: operations["deleteApiToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -141,12 +201,16 @@ export interface paths {
         /**
          * Every note the caller can read, newest first, or by relevance with q
          * @description Loose notes of the caller's own and the notes of every notebook they belong to, each with the caller's `role`. `notebookId` naming a notebook the caller is not in gives an empty page.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["listNotes"];
         put?: never;
         /**
          * Create a note
          * @description **Who may call it** (note.create): anyone for a loose note; in a notebook (`notebookId`), an editor or the owner of it. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         post: operations["createNote"];
         delete?: never;
@@ -165,6 +229,8 @@ export interface paths {
         /**
          * One note
          * @description **Who may call it** (note.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["getNote"];
         put?: never;
@@ -174,6 +240,8 @@ export interface paths {
          * @description It leaves every list, search, the public feed and its share links, and reads, edits and downloads answer 404, until it is restored from /v1/trash. The sweep purges it, attachments' bytes included, after TRASH_RETENTION_DAYS (30); its bytes count against the quota until then.
          *
          *     **Who may call it** (note.trash): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         delete: operations["deleteNote"];
         options?: never;
@@ -183,6 +251,8 @@ export interface paths {
          * @description A move (`notebookId`) needs the note's rule where it is and note.create's where it goes; only the note's own owner may make it loose (`notebookId: null`). Every field given is applied in one statement, or none is.
          *
          *     **Who may call it** (note.edit): an editor or the owner of the note's notebook; for a loose note, its owner; `notebookId` needs note.create: anyone for a loose note; in a notebook (`notebookId`), an editor or the owner of it; `visibility` needs note.publish: the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         patch: operations["updateNote"];
         trace?: never;
@@ -258,10 +328,15 @@ export interface paths {
         /**
          * Vote on a published note, or change your vote
          * @description One vote per user per note. Authors cannot vote on their own notes (403 `own-note`). 60 votes a minute per user (429).
+         *
+         *     **API tokens** need the `public:vote` scope.
          */
         put: operations["castVote"];
         post?: never;
-        /** Take your vote back */
+        /**
+         * Take your vote back
+         * @description **API tokens** need the `public:vote` scope.
+         */
         delete: operations["withdrawVote"];
         options?: never;
         head?: never;
@@ -278,6 +353,8 @@ export interface paths {
         /**
          * A note's attachments, oldest first
          * @description **Who may call it** (attachment.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `attachments:read` scope.
          */
         get: operations["listAttachments"];
         put?: never;
@@ -286,6 +363,8 @@ export interface paths {
          * @description Bytes count against the storage quota of the note's notebook's owner (for a loose note, its owner's): 413 `urn:cloud-notes:problem:storage-quota` past it. A note holds at most 20 attachments (409 `attachment-limit`).
          *
          *     **Who may call it** (attachment.upload): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `attachments:write` scope.
          */
         post: operations["uploadAttachment"];
         delete?: never;
@@ -304,17 +383,23 @@ export interface paths {
         /**
          * The bytes (streamed; Range and If-None-Match honoured)
          * @description **Who may call it** (attachment.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `attachments:read` scope.
          */
         get: operations["downloadAttachment"];
         /**
          * Replace the bytes; downloads see the old file or the new one, never a mix
          * @description **Who may call it** (attachment.upload): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `attachments:write` scope.
          */
         put: operations["replaceAttachment"];
         post?: never;
         /**
          * Delete an attachment and its bytes
          * @description **Who may call it** (attachment.delete): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `attachments:write` scope.
          */
         delete: operations["deleteAttachment"];
         options?: never;
@@ -329,10 +414,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The notebooks the caller owns or belongs to, newest first */
+        /**
+         * The notebooks the caller owns or belongs to, newest first
+         * @description **API tokens** need the `notes:read` scope.
+         */
         get: operations["listNotebooks"];
         put?: never;
-        /** Create a notebook; the caller is its owner */
+        /**
+         * Create a notebook; the caller is its owner
+         * @description **API tokens** need the `notebooks:admin` scope.
+         */
         post: operations["createNotebook"];
         delete?: never;
         options?: never;
@@ -350,6 +441,8 @@ export interface paths {
         /**
          * One notebook, with the caller's role on it
          * @description **Who may call it** (notebook.read): any member (viewer, editor or owner) of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["getNotebook"];
         put?: never;
@@ -359,6 +452,8 @@ export interface paths {
          * @description Deletes the notebook and everything in it: its notes (whoever wrote them), their attachments with their bytes, its memberships and its pending invitations. It cannot be undone.
          *
          *     **Who may call it** (notebook.delete): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         delete: operations["deleteNotebook"];
         options?: never;
@@ -366,6 +461,8 @@ export interface paths {
         /**
          * Rename a notebook or change its description
          * @description **Who may call it** (notebook.edit): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         patch: operations["updateNotebook"];
         trace?: never;
@@ -380,6 +477,8 @@ export interface paths {
         /**
          * The notebook's members, the owner first, in the order they joined
          * @description **Who may call it** (member.read): any member (viewer, editor or owner) of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["listMembers"];
         put?: never;
@@ -405,6 +504,8 @@ export interface paths {
          * @description The owner removes a member; a member removes themself to leave. The owner can neither leave nor be removed (409 `owner-role`); the notes a member wrote stay in the notebook.
          *
          *     **Who may call it** (member.remove): the owner of the notebook, or the member themself, to leave. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         delete: operations["removeMember"];
         options?: never;
@@ -414,6 +515,8 @@ export interface paths {
          * @description Takes effect with the member's next request. The owner's own role cannot change (409 `owner-role`).
          *
          *     **Who may call it** (member.changeRole): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         patch: operations["updateMember"];
         trace?: never;
@@ -428,6 +531,8 @@ export interface paths {
         /**
          * The notebook's pending invitations, newest first
          * @description **Who may call it** (invitation.read): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         get: operations["listNotebookInvitations"];
         put?: never;
@@ -436,6 +541,8 @@ export interface paths {
          * @description The answer is the same whether or not an account has the email; it joins when it accepts. Inviting a pending email again renews its invitation with the new role. 409: the email is a member's (`already-member`), the notebook is full (`member-limit`), or has too many pending invitations (`invitation-limit`).
          *
          *     **Who may call it** (notebook.invite): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         post: operations["invite"];
         delete?: never;
@@ -454,6 +561,8 @@ export interface paths {
         /**
          * One pending invitation (where an invitation's Location points)
          * @description **Who may call it** (invitation.read): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         get: operations["getNotebookInvitation"];
         put?: never;
@@ -461,6 +570,8 @@ export interface paths {
         /**
          * Cancel a pending invitation
          * @description **Who may call it** (invitation.cancel): the owner of the notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         delete: operations["cancelInvitation"];
         options?: never;
@@ -475,7 +586,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pending invitations addressed to the caller's email, newest first */
+        /**
+         * Pending invitations addressed to the caller's email, newest first
+         * @description **API tokens** need the `notebooks:admin` scope.
+         */
         get: operations["listMyInvitations"];
         put?: never;
         post?: never;
@@ -497,6 +611,8 @@ export interface paths {
         /**
          * Join the notebook with the invitation's role
          * @description A member already keeps their role. Someone else's invitation, or one that expired, answers 404; a full notebook answers 409 `member-limit`.
+         *
+         *     **API tokens** need the `notebooks:admin` scope.
          */
         post: operations["acceptInvitation"];
         delete?: never;
@@ -514,7 +630,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decline an invitation */
+        /**
+         * Decline an invitation
+         * @description **API tokens** need the `notebooks:admin` scope.
+         */
         post: operations["declineInvitation"];
         delete?: never;
         options?: never;
@@ -532,6 +651,8 @@ export interface paths {
         /**
          * The note's live share links (neither revoked nor expired), newest first, without their tokens
          * @description **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["listShareLinks"];
         put?: never;
@@ -540,6 +661,8 @@ export interface paths {
          * @description The token is in the answer only: the server keeps its SHA-256. Without `expiresAt` the link works until revoked. 409 `urn:cloud-notes:problem:share-link-limit`: the note has 20 live links already.
          *
          *     **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         post: operations["createShareLink"];
         delete?: never;
@@ -558,6 +681,8 @@ export interface paths {
         /**
          * One live share link (where a new link's Location points), without its token
          * @description **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["getShareLink"];
         put?: never;
@@ -565,6 +690,8 @@ export interface paths {
         /**
          * Revoke a share link: its token stops working at once
          * @description **Who may call it** (note.share): the owner of the note's notebook; for a loose note, its owner, or the note's own author while an editor of its notebook. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         delete: operations["deleteShareLink"];
         options?: never;
@@ -619,6 +746,8 @@ export interface paths {
         /**
          * Trashed notes the caller may restore or purge, most recently trashed first
          * @description Notes an editor or owner of their notebook (a loose note's owner) moved to the trash. Purged by the sweep after TRASH_RETENTION_DAYS (30).
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["listTrash"];
         put?: never;
@@ -643,6 +772,8 @@ export interface paths {
          * @description Back into its notebook (or loose) with its attachments, publication and share links. Only someone who can still edit it there may: a member who lost that role cannot, the notebook's editors can.
          *
          *     **Who may call it** (note.restore): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         post: operations["restoreNote"];
         delete?: never;
@@ -664,6 +795,8 @@ export interface paths {
         /**
          * Delete a trashed note for good, attachments' bytes included
          * @description **Who may call it** (note.purge): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         delete: operations["purgeNote"];
         options?: never;
@@ -683,6 +816,8 @@ export interface paths {
          * @description Every change to a note's title, content or tags keeps the version it replaced. Edits by one person within a minute merge into one revision; the newest 100 per note are kept.
          *
          *     **Who may call it** (revision.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["listRevisions"];
         put?: never;
@@ -703,6 +838,8 @@ export interface paths {
         /**
          * One earlier version of a note
          * @description **Who may call it** (revision.read): any member (viewer, editor or owner) of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["getRevision"];
         put?: never;
@@ -727,6 +864,8 @@ export interface paths {
          * @description The version it replaces is kept as a revision like any change's.
          *
          *     **Who may call it** (revision.restore): an editor or the owner of the note's notebook; for a loose note, its owner. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `notes:write` scope.
          */
         post: operations["restoreRevision"];
         delete?: never;
@@ -745,6 +884,8 @@ export interface paths {
         /**
          * What changed since a cursor, oldest first: the caller's incremental sync
          * @description Notes, notebooks and attachments the caller can read, or could until the change: created, updated, trashed, restored, purged, added (became readable) or removed (became unreadable: a move, leaving a notebook). Items are thin; fetch what you need. Start by asking without a cursor (the current position), then list everything; afterwards send the answer's `cursor` back. A change can be reported twice, never skipped. Cursors are kept for 90 days (410 `resync-required` after).
+         *
+         *     **API tokens** need the `notes:read` scope.
          */
         get: operations["listChanges"];
         put?: never;
@@ -762,7 +903,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your webhook endpoints, newest first, without their secrets */
+        /**
+         * Your webhook endpoints, newest first, without their secrets
+         * @description **API tokens** need the `webhooks:admin` scope.
+         */
         get: operations["listWebhooks"];
         put?: never;
         /**
@@ -770,6 +914,8 @@ export interface paths {
          * @description From now on, each change the owner's feed reports (GET /v1/changes), or the notebook's with `notebookId`, is POSTed to the URL as `{type, timestamp, data}` (data: the change) with `webhook-id`, `webhook-timestamp` and `webhook-signature` (HMAC-SHA256 with the secret, which is in this answer only). A subject's events (a note with its attachments, a notebook) arrive in order; failed ones are retried for about 3 days. 422 names a URL that is not https or not public. 409 `urn:cloud-notes:problem:webhook-limit`: you have 10 already.
          *
          *     **Who may call it** (webhook.manage): anyone for a loose note; in a notebook (`notebookId`), the owner of it. A weaker role answers 403 (`urn:cloud-notes:problem:forbidden`); anyone else gets the same 404 as for an id that does not exist.
+         *
+         *     **API tokens** need the `webhooks:admin` scope.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -785,15 +931,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of your webhook endpoints, without its secret */
+        /**
+         * One of your webhook endpoints, without its secret
+         * @description **API tokens** need the `webhooks:admin` scope.
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete an endpoint: nothing more is sent to it, pending deliveries included */
+        /**
+         * Delete an endpoint: nothing more is sent to it, pending deliveries included
+         * @description **API tokens** need the `webhooks:admin` scope.
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        /** Change an endpoint's URL, events or description, or turn it off or on */
+        /**
+         * Change an endpoint's URL, events or description, or turn it off or on
+         * @description **API tokens** need the `webhooks:admin` scope.
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -809,6 +964,8 @@ export interface paths {
         /**
          * A new secret; the old one keeps signing beside it for a day
          * @description For 24 hours every delivery carries two signatures, one per secret, so the receiver can switch whenever it likes.
+         *
+         *     **API tokens** need the `webhooks:admin` scope.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
@@ -829,6 +986,8 @@ export interface paths {
         /**
          * Send a signed `webhook.ping` event now and answer how the receiver took it
          * @description The try is in the delivery log too, and counts towards turning a failing endpoint off.
+         *
+         *     **API tokens** need the `webhooks:admin` scope.
          */
         post: operations["pingWebhook"];
         delete?: never;
@@ -847,6 +1006,8 @@ export interface paths {
         /**
          * The delivery log: the endpoint's latest tries, newest first
          * @description The last 100 tries are kept: deliveries and pings, with status, time and duration.
+         *
+         *     **API tokens** need the `webhooks:admin` scope.
          */
         get: operations["listWebhookAttempts"];
         put?: never;
@@ -869,6 +1030,8 @@ export interface paths {
         /**
          * Send a delivery again, with the same webhook-id, whatever became of it
          * @description It starts over with a full set of tries; if an earlier delivery of the same subject is pending, it follows that one. Deliveries are kept 30 days after they settle.
+         *
+         *     **API tokens** need the `webhooks:admin` scope.
          */
         post: operations["redeliverWebhook"];
         delete?: never;
@@ -917,6 +1080,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:forbidden` (403): Your role on the notebook is too weak for this.
              *     - `urn:cloud-notes:problem:wrong-password` (403): The current password given to confirm the change is wrong.
              *     - `urn:cloud-notes:problem:own-note` (403): Authors cannot vote on their own notes.
+             *     - `urn:cloud-notes:problem:insufficient-scope` (403): The API token lacks the scope the operation needs (WWW-Authenticate names it), or only a password sign-in may.
              *     - `urn:cloud-notes:problem:conflict` (409): The request conflicts with the current state.
              *     - `urn:cloud-notes:problem:email-unavailable` (409): The email address cannot be used to register.
              *     - `urn:cloud-notes:problem:owner-role` (409): A notebook's owner cannot be demoted, removed or leave.
@@ -926,6 +1090,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:attachment-limit` (409): The note has as many attachments as it may.
              *     - `urn:cloud-notes:problem:share-link-limit` (409): The note has as many live share links as it may.
              *     - `urn:cloud-notes:problem:webhook-limit` (409): You have as many webhook endpoints as you may.
+             *     - `urn:cloud-notes:problem:api-token-limit` (409): You have as many API tokens as you may.
              *     - `urn:cloud-notes:problem:concurrent-change` (409): A concurrent request got in the way and nothing changed; retry after Retry-After.
              *     - `urn:cloud-notes:problem:idempotency-in-progress` (409): A request with this Idempotency-Key is still running; retry after Retry-After.
              *     - `urn:cloud-notes:problem:resync-required` (410): The change-feed cursor is older than the feed keeps; list everything again and start from a new cursor.
@@ -939,7 +1104,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:storage-unavailable` (503): The file store did not take the upload; retry after Retry-After.
              * @enum {string}
              */
-            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:webhook-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:resync-required" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
+            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:insufficient-scope" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:webhook-limit" | "urn:cloud-notes:problem:api-token-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:resync-required" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
             /**
              * @description The status's reason phrase
              * @example Not Found
@@ -1049,6 +1214,58 @@ export interface components {
         };
         DeleteMe: {
             password: string;
+        };
+        NewApiToken: components["schemas"]["ApiToken"] & {
+            /**
+             * @description `cn_pat_`, 30 random characters and a 6-character checksum: shown this once, stored only hashed
+             * @example cn_pat_q3Xb9LmA0vT7kR2pW5yZ8cN1dF4gH6jK0vB3s2
+             */
+            token: string;
+        };
+        ApiToken: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            scopes: ("account:read" | "account:write" | "notes:read" | "notes:write" | "attachments:read" | "attachments:write" | "notebooks:admin" | "public:vote" | "webhooks:admin")[];
+            /**
+             * Format: uuid
+             * @description The one notebook it reaches; null: all its user can
+             */
+            notebookId: string | null;
+            /** @description The token's last four characters, to recognise it by */
+            lastFour: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description To the minute; null: never used
+             */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateApiToken: {
+            /**
+             * @description Leading and trailing whitespace is trimmed; then 1 to 100 characters.
+             * @example Nightly backup script
+             */
+            name: string;
+            scopes: ("account:read" | "account:write" | "notes:read" | "notes:write" | "attachments:read" | "attachments:write" | "notebooks:admin" | "public:vote" | "webhooks:admin")[];
+            /**
+             * Format: date-time
+             * @description When it stops working: required, at most 365 days ahead
+             */
+            expiresAt: string;
+            /**
+             * Format: uuid
+             * @description Only this notebook (you must belong to it): its notes, attachments, members and webhooks, nothing else. Such a token holds only account:read, notes:read, notes:write, attachments:read, attachments:write, notebooks:admin, webhooks:admin
+             */
+            notebookId?: string;
+        };
+        ApiTokenList: {
+            items: components["schemas"]["ApiToken"][];
+            /** @description Always null: a user has at most 50 */
+            nextCursor: null;
         };
         Note: {
             /** Format: uuid */
@@ -1960,6 +2177,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `account:read` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -2030,9 +2261,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The password is wrong (`urn:cloud-notes:problem:wrong-password`) */
+            /** @description The password is wrong (`urn:cloud-notes:problem:wrong-password`); or any API token (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2157,6 +2393,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `account:write` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflict with the current state; with Retry-After, a concurrent request got in the way: retry */
             409: {
                 headers: {
@@ -2263,9 +2513,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The password is wrong (`urn:cloud-notes:problem:wrong-password`) */
+            /** @description The password is wrong (`urn:cloud-notes:problem:wrong-password`); or any API token (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2345,6 +2600,357 @@ export interface operations {
             };
         };
     };
+    listApiTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any API token (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiToken"];
+            };
+        };
+        responses: {
+            /** @description Created; the token is in this answer only */
+            201: {
+                headers: {
+                    /**
+                     * @description The created resource's path on this server
+                     * @example /v1/notes/0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11
+                     */
+                    Location: string;
+                    /** @description `no-store`: the token is in this answer only */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewApiToken"];
+                };
+            };
+            /** @description Malformed request: JSON that does not parse, a body that is not UTF-8, a broken multipart body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any API token (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state; with Retry-After, a concurrent request got in the way: retry */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one the operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not match the schema; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any API token (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any API token (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state; with Retry-After, a concurrent request got in the way: retry */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listNotes: {
         parameters: {
             query?: {
@@ -2386,6 +2992,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `notes:read` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2479,9 +3099,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2610,9 +3235,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2681,9 +3311,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2800,9 +3435,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3271,9 +3911,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `public:vote` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3396,6 +4041,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `public:vote` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource (or not yours), or a malformed id */
             404: {
                 headers: {
@@ -3485,9 +4144,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `attachments:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3589,9 +4253,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `attachments:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3781,9 +4450,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `attachments:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3895,9 +4569,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `attachments:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4005,9 +4684,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `attachments:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4085,6 +4769,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `notes:read` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4172,6 +4870,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `notebooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4291,9 +5003,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4362,9 +5079,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4481,9 +5203,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4606,9 +5333,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4675,9 +5407,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4773,9 +5510,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4884,9 +5626,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4977,9 +5724,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5089,9 +5841,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5158,9 +5915,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notebooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5244,6 +6006,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `notebooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request did not match the schema; `errors` names each field */
             422: {
                 headers: {
@@ -5309,6 +6085,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `notebooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5402,6 +6192,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `notebooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource (or not yours), or a malformed id */
             404: {
                 headers: {
@@ -5486,9 +6290,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5576,9 +6385,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5688,9 +6502,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5757,9 +6576,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6064,6 +6888,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `notes:read` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request did not match the schema; `errors` names each field */
             422: {
                 headers: {
@@ -6130,9 +6968,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6238,9 +7081,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6340,9 +7188,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6420,9 +7273,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:read` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6503,9 +7361,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `notes:write` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6612,6 +7475,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `notes:read` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The cursor is older than the feed keeps (resync-required): list everything again */
             410: {
                 headers: {
@@ -6674,6 +7551,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6755,9 +7646,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`) */
+            /** @description Your role is too weak for this (`urn:cloud-notes:problem:forbidden`); or an API token without `webhooks:admin` (insufficient_scope) */
             403: {
                 headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6886,6 +7782,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource (or not yours), or a malformed id */
             404: {
                 headers: {
@@ -6942,6 +7852,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7052,6 +7976,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7176,6 +8114,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource (or not yours), or a malformed id */
             404: {
                 headers: {
@@ -7250,6 +8202,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7344,6 +8310,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such resource (or not yours), or a malformed id */
             404: {
                 headers: {
@@ -7412,6 +8392,20 @@ export interface operations {
                      * @example Bearer realm="cloud-notes", error="invalid_token"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `webhooks:admin` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {

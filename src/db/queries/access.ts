@@ -1,23 +1,26 @@
 import { type SQL, sql } from "drizzle-orm";
 import { notebookMembers, notebooks, notes } from "../schema";
+import { looseWithinReach, withinReach } from "./caller";
 import { permits, type Role } from "./permissions";
 
 // The caller's role on a note or notebook, read in SQL inside each request's one statement (the `me`
 // CTE of asCaller is in scope), for the rules of permissions.ts to judge. A loose note has only its
 // owner; a note in a notebook follows the notebook's roles, the notebook's owner included. Nothing is
-// cached: a role removed a moment ago no longer counts.
+// cached: a role removed a moment ago no longer counts. A notebook-limited API token reaches one notebook
+// (caller.ts withinReach): its other memberships and the caller's loose notes give it no role.
 
 const me = sql`(select id from me)`;
 
 /** The caller's role on the note row `note`, given their membership's role in its notebook (null if none). */
 const roleOn = (note: SQL, memberRole: SQL) =>
   sql<Role | null>`case when ${note}.notebook_id is null
-    then case when ${note}.owner_id = ${me} then 'owner' end
+    then case when ${note}.owner_id = ${me} and ${looseWithinReach} then 'owner' end
     else ${memberRole} end`;
 
 /** CTE `access` (role): the caller's membership of the notebook; no row for anyone else, who gets a 404. */
 export const notebookAccess = (notebookId: string) => sql`access as (
-  select role from ${notebookMembers} where notebook_id = ${notebookId} and user_id = ${me}
+  select role from ${notebookMembers}
+  where notebook_id = ${notebookId} and user_id = ${me} and ${withinReach(sql`${notebookId}::uuid`)}
 )`;
 
 /** SQL true when the note row `note` is in the trash or, `inTrash` false, out of it. */
@@ -32,10 +35,10 @@ const trashState = (note: SQL, inTrash: boolean) =>
  */
 const notesWithRole = (inTrash: boolean) => sql`(
   select n.*, 'owner' as role from ${notes} n
-  where n.notebook_id is null and n.owner_id = ${me} and ${trashState(sql`n`, inTrash)}
+  where n.notebook_id is null and n.owner_id = ${me} and ${looseWithinReach} and ${trashState(sql`n`, inTrash)}
   union all
   select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
-  where m.user_id = ${me} and ${trashState(sql`n`, inTrash)}
+  where m.user_id = ${me} and ${withinReach(sql`m.notebook_id`)} and ${trashState(sql`n`, inTrash)}
 )`;
 
 /** Every note the caller can read, with their role on it. Trashed notes are in no read but the trash's. */
@@ -70,6 +73,7 @@ export const noteAccessForWrite = (noteId: string, { inTrash = false } = {}) => 
   access_membership as (
     select role from ${notebookMembers}
     where notebook_id = (select notebook_id from access_note) and user_id = ${me}
+      and ${withinReach(sql`notebook_id`)}
     for share
   ),
   access as (
@@ -86,7 +90,8 @@ export const noteAccessForWrite = (noteId: string, { inTrash = false } = {}) => 
 export const destinationFor = (notebookId: string | null, noteOwner: SQL) =>
   notebookId === null
     ? sql`destination as (
-        select case when ${noteOwner} = ${me} then 'owner' end as role, ${noteOwner} as quota_owner
+        select case when ${noteOwner} = ${me} and ${looseWithinReach} then 'owner' end as role,
+          ${noteOwner} as quota_owner
       )`
     : // The notebook is locked before the membership, in the order its deletion takes them, so a
       // deletion and this statement queue up instead of deadlocking, and a deleted one is not found.
@@ -94,5 +99,6 @@ export const destinationFor = (notebookId: string | null, noteOwner: SQL) =>
       destination as (
         select m.role, nb.owner_id as quota_owner
         from destination_notebook nb join ${notebookMembers} m on m.notebook_id = nb.id and m.user_id = ${me}
+        where ${withinReach(sql`nb.id`)}
         for share of m
       )`;

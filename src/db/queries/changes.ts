@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { CHANGE_RETENTION, changes, notebookMembers } from "../schema";
-import { asCaller, type SignedInCaller } from "./caller";
+import { asCaller, looseWithinReach, type SignedInCaller, withinReach } from "./caller";
 import { done, type Outcome, unauthenticated } from "./outcome";
 import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
@@ -66,11 +66,11 @@ export async function readChanges(
       select: sql`page.*`,
       from: sql`left join lateral (
         select * from (
-          ${page(sql`c.user_id = (select id from me)`)}
+          ${page(sql`c.user_id = (select id from me) and ${looseWithinReach}`)}
           union all
           select f.* from ${notebookMembers} m
           cross join lateral ${page(sql`c.notebook_id = m.notebook_id and c.tx >= m.joined_tx`)} f
-          where m.user_id = (select id from me)
+          where m.user_id = (select id from me) and ${withinReach(sql`m.notebook_id`)}
         ) as merged
         order by tx, seq
         limit ${limit + 1}

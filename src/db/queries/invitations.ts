@@ -11,7 +11,7 @@ import {
   users,
 } from "../schema";
 import { notebookAccess } from "./access";
-import { asCaller, type SignedInCaller } from "./caller";
+import { asCaller, type SignedInCaller, withinReach } from "./caller";
 import { selectPage } from "./keyset";
 import { memberCountOf, type NotebookRecord, notebookColumns } from "./notebooks";
 import { done, missing, type Outcome, refused, unauthenticated } from "./outcome";
@@ -26,7 +26,7 @@ type GrantableRole = (typeof GRANTABLE_ROLES)[number];
 const TTL = sql.raw(`interval '${INVITATION_TTL_DAYS} days'`);
 const unexpired = sql`i.expires_at > now()`;
 /** Addressed to the caller: emails are stored trimmed and lower-cased on both sides. */
-const toMe = sql`i.email = (select lower(email) from me)`;
+const toMe = sql`i.email = (select lower(email) from me) and ${withinReach(sql`i.notebook_id`)}`;
 
 /** The API's invitation, as its notebook's owner sees it, from a row `i`. */
 const invitationFields = {

@@ -3,9 +3,9 @@ import type { Cursor } from "../../lib/cursor";
 import type { Database } from "../client";
 import { attachments, notebookMembers, notebooks, notes } from "../schema";
 import { notebookAccess } from "./access";
-import { asCaller, type SignedInCaller } from "./caller";
+import { asCaller, looseWithinReach, type SignedInCaller, withinReach } from "./caller";
 import { selectPage } from "./keyset";
-import { done, missing, type Outcome, stale, unauthenticated } from "./outcome";
+import { done, forbidden, missing, type Outcome, stale, unauthenticated } from "./outcome";
 import { type AccessRow, accessAllows, accessColumns, denied, type Role } from "./permissions";
 import { exactTime, ifVersionIn, isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
@@ -37,7 +37,7 @@ export type NotebookRecord = Selected<typeof notebookFields>;
 const callersNotebooks = sql`
   select n.*, m.role, ${memberCountOf(sql`n.id`)} as member_count
   from ${notebookMembers} m join ${notebooks} n on n.id = m.notebook_id
-  where m.user_id = (select id from me)`;
+  where m.user_id = (select id from me) and ${withinReach(sql`m.notebook_id`)}`;
 
 export type Found = { authed: number } & Nullable<NotebookRecord>;
 
@@ -56,7 +56,7 @@ export async function insertNotebook(
     asCaller(caller, {
       with: sql`created as (
           insert into ${notebooks} (owner_id, name, description)
-          select id, ${values.name}, ${values.description} from me
+          select id, ${values.name}, ${values.description} from me where ${looseWithinReach}
           returning *
         ),
         owner as (
@@ -71,6 +71,8 @@ export async function insertNotebook(
   );
   const row = rows[0];
   if (!row?.authed) return unauthenticated;
+  // A notebook-limited API token makes nothing outside its notebook.
+  if (row.id === null) return forbidden;
   return done(notebookOf(row));
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import {
+  apiTokens,
   attachments,
   notebookInvitations,
   notebooks,
@@ -10,7 +11,7 @@ import {
   users,
   votes,
 } from "../schema";
-import type { SignedInCaller } from "./caller";
+import type { SessionCaller, SignedInCaller } from "./caller";
 import { done, type Outcome, unauthenticated } from "./outcome";
 import { guessKeys, signInThrottle } from "./password-guesses";
 
@@ -19,9 +20,14 @@ export type UserRow = typeof users.$inferSelect;
 /** A statement about the caller's own account: it found the account, or the session has ended. */
 const asCallerAccount = <T>(value: T | undefined): Outcome<T> => (value === undefined ? unauthenticated : done(value));
 
-/** The caller's account, only while the access token's version is still the account's. */
+/** The caller's account: while the access token's version is still the account's, or while the API token exists. */
 const current = (caller: SignedInCaller) =>
-  and(eq(users.id, caller.userId), eq(users.tokenVersion, caller.tokenVersion));
+  caller.kind === "session"
+    ? and(eq(users.id, caller.userId), eq(users.tokenVersion, caller.tokenVersion))
+    : and(
+        eq(users.id, caller.userId),
+        sql`exists (select 1 from ${apiTokens} where id = ${caller.tokenId} and expires_at > now())`,
+      );
 
 export async function insertUser(db: Database, values: typeof users.$inferInsert): Promise<UserRow | undefined> {
   const [row] = await db.insert(users).values(values).onConflictDoNothing().returning();
@@ -39,7 +45,7 @@ export async function updateDisplayName(db: Database, caller: SignedInCaller, di
 }
 
 /** The account and its confirmation throttle, for checking a password a signed-in caller typed. */
-export async function findCredentialsById(db: Database, caller: SignedInCaller) {
+export async function findCredentialsById(db: Database, caller: SessionCaller) {
   const [row] = await db
     .select({
       id: users.id,
@@ -76,7 +82,7 @@ export async function findCredentialsByEmail(db: Database, email: string, networ
  */
 export async function changePassword(
   db: Database,
-  caller: SignedInCaller,
+  caller: SessionCaller,
   args: {
     passwordHash: string;
     refreshTokenHash: string;
@@ -113,7 +119,7 @@ const PURGE_LIMIT = 1000;
  * round trip. Reports the attachments' objects, whose bytes go, and the published notes that are
  * deleted or lose a vote (at most PURGE_LIMIT: beyond it cached copies simply expire).
  */
-export async function deleteUser(db: Database, caller: SignedInCaller): Promise<Outcome<void>> {
+export async function deleteUser(db: Database, caller: SessionCaller): Promise<Outcome<void>> {
   const account = sql`(select id from ${users} where id = ${caller.userId} and token_version = ${caller.tokenVersion})`;
   const [handedOver, deletion] = await db.batch([
     db.execute<{ id: string }>(sql`

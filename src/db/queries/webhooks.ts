@@ -3,7 +3,7 @@ import type { Cursor } from "../../lib/cursor";
 import type { Database } from "../client";
 import { WEBHOOK_LIMITS, type WebhookEvent, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../schema";
 import { destinationFor } from "./access";
-import { asCaller, type SignedInCaller } from "./caller";
+import { asCaller, type SignedInCaller, withinReach } from "./caller";
 import { feedHorizon } from "./changes";
 import { selectPage } from "./keyset";
 import { done, forbidden, missing, type Outcome, refused, stale, unauthenticated } from "./outcome";
@@ -47,7 +47,10 @@ const strip = <T>({ authed: _, ...record }: { authed: number } & Nullable<T>) =>
 
 /** The caller's endpoint `id` as the single-row CTE `endpoint`; none when it is not theirs. */
 const ownEndpoint = (id: string) =>
-  sql`endpoint as (select * from ${webhookEndpoints} where id = ${id} and owner_id = (select id from me))`;
+  sql`endpoint as (
+    select * from ${webhookEndpoints}
+    where id = ${id} and owner_id = (select id from me) and ${withinReach(sql`notebook_id`)}
+  )`;
 
 export interface NewEndpoint {
   url: string;
@@ -109,7 +112,8 @@ export async function listEndpoints(db: Database, caller: SignedInCaller): Promi
       select: sql`page.*`,
       from: sql`left join lateral (
         select ${endpointColumns} from ${webhookEndpoints} n
-        where n.owner_id = (select id from me) order by n.created_at desc, n.id desc
+        where n.owner_id = (select id from me) and ${withinReach(sql`n.notebook_id`)}
+        order by n.created_at desc, n.id desc
       ) as page on true`,
     }),
   );

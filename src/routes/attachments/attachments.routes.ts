@@ -37,7 +37,7 @@ export const uploadAttachment = signedInRoute(
       ...uploadProblems,
     },
   },
-  { permission: "attachment.upload" },
+  { scope: "attachments:write", permission: "attachment.upload" },
 );
 
 export const listAttachments = signedInRoute(
@@ -52,7 +52,7 @@ export const listAttachments = signedInRoute(
       200: { description: "The attachments", content: { "application/json": { schema: AttachmentListSchema } } },
     },
   },
-  { permission: "attachment.read" },
+  { scope: "attachments:read", permission: "attachment.read" },
 );
 
 export const downloadAttachment = signedInRoute(
@@ -65,7 +65,7 @@ export const downloadAttachment = signedInRoute(
     request: { params: AttachmentParams, headers: DownloadHeaders },
     responses: downloadResponses("`private, no-cache`: only your own cache keeps it, and revalidates"),
   },
-  { permission: "attachment.read" },
+  { scope: "attachments:read", permission: "attachment.read" },
 );
 
 export const replaceAttachment = signedInRoute(
@@ -81,7 +81,7 @@ export const replaceAttachment = signedInRoute(
       ...uploadProblems,
     },
   },
-  { permission: "attachment.upload" },
+  { scope: "attachments:write", permission: "attachment.upload" },
 );
 
 export const deleteAttachment = signedInRoute(
@@ -94,5 +94,5 @@ export const deleteAttachment = signedInRoute(
     request: { params: AttachmentParams },
     responses: { 204: { description: "Deleted" } },
   },
-  { permission: "attachment.delete" },
+  { scope: "attachments:write", permission: "attachment.delete" },
 );

@@ -31,7 +31,7 @@ export const invite = signedInRoute(
       201: { description: "Invited", content: { "application/json": { schema: InvitationSchema } } },
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, permission: "notebook.invite" },
+  { scope: "notebooks:admin", maxBodyBytes: SMALL_BODY_BYTES, permission: "notebook.invite" },
 );
 
 export const listNotebookInvitations = signedInRoute(
@@ -49,7 +49,7 @@ export const listNotebookInvitations = signedInRoute(
       },
     },
   },
-  { permission: "invitation.read" },
+  { scope: "notebooks:admin", permission: "invitation.read" },
 );
 
 export const getNotebookInvitation = signedInRoute(
@@ -64,7 +64,7 @@ export const getNotebookInvitation = signedInRoute(
       200: { description: "The invitation", content: { "application/json": { schema: InvitationSchema } } },
     },
   },
-  { permission: "invitation.read" },
+  { scope: "notebooks:admin", permission: "invitation.read" },
 );
 
 export const cancelInvitation = signedInRoute(
@@ -77,45 +77,54 @@ export const cancelInvitation = signedInRoute(
     request: { params: InvitationParams },
     responses: { 204: { description: "Cancelled" } },
   },
-  { permission: "invitation.cancel" },
+  { scope: "notebooks:admin", permission: "invitation.cancel" },
 );
 
-export const listMyInvitations = signedInRoute({
-  operationId: "listMyInvitations",
-  method: "get",
-  path: "/v1/invitations",
-  tags,
-  summary: "Pending invitations addressed to the caller's email, newest first",
-  request: { query: PageQuery },
-  responses: {
-    200: { description: "A page", content: { "application/json": { schema: ReceivedInvitationPageSchema } } },
-  },
-});
-
-export const acceptInvitation = signedInRoute({
-  operationId: "acceptInvitation",
-  method: "post",
-  path: "/v1/invitations/{id}/accept",
-  tags,
-  summary: "Join the notebook with the invitation's role",
-  description:
-    "A member already keeps their role. Someone else's invitation, or one that expired, answers 404; a full notebook answers 409 `member-limit`.",
-  request: { params: InvitationIdParam },
-  responses: {
-    200: {
-      description: "The notebook, with the caller's role",
-      content: { "application/json": { schema: NotebookSchema } },
-      headers: headers("ETag"),
+export const listMyInvitations = signedInRoute(
+  {
+    operationId: "listMyInvitations",
+    method: "get",
+    path: "/v1/invitations",
+    tags,
+    summary: "Pending invitations addressed to the caller's email, newest first",
+    request: { query: PageQuery },
+    responses: {
+      200: { description: "A page", content: { "application/json": { schema: ReceivedInvitationPageSchema } } },
     },
   },
-});
+  { scope: "notebooks:admin" },
+);
 
-export const declineInvitation = signedInRoute({
-  operationId: "declineInvitation",
-  method: "post",
-  path: "/v1/invitations/{id}/decline",
-  tags,
-  summary: "Decline an invitation",
-  request: { params: InvitationIdParam },
-  responses: { 204: { description: "Declined; the owner may invite again" } },
-});
+export const acceptInvitation = signedInRoute(
+  {
+    operationId: "acceptInvitation",
+    method: "post",
+    path: "/v1/invitations/{id}/accept",
+    tags,
+    summary: "Join the notebook with the invitation's role",
+    description:
+      "A member already keeps their role. Someone else's invitation, or one that expired, answers 404; a full notebook answers 409 `member-limit`.",
+    request: { params: InvitationIdParam },
+    responses: {
+      200: {
+        description: "The notebook, with the caller's role",
+        content: { "application/json": { schema: NotebookSchema } },
+        headers: headers("ETag"),
+      },
+    },
+  },
+  { scope: "notebooks:admin" },
+);
+
+export const declineInvitation = signedInRoute(
+  {
+    operationId: "declineInvitation",
+    method: "post",
+    path: "/v1/invitations/{id}/decline",
+    tags,
+    summary: "Decline an invitation",
+    request: { params: InvitationIdParam },
+    responses: { 204: { description: "Declined; the owner may invite again" } },
+  },
+  { scope: "notebooks:admin" },
+);

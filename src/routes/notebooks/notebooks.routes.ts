@@ -30,18 +30,21 @@ export const createNotebook = signedInRoute(
     request: { body: body(CreateNotebookSchema) },
     responses: { 201: { description: "Created", content: notebookJson, headers: headers("ETag") } },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES },
+  { scope: "notebooks:admin", maxBodyBytes: SMALL_BODY_BYTES },
 );
 
-export const listNotebooks = signedInRoute({
-  operationId: "listNotebooks",
-  method: "get",
-  path: "/v1/notebooks",
-  tags,
-  summary: "The notebooks the caller owns or belongs to, newest first",
-  request: { query: PageQuery },
-  responses: { 200: { description: "A page", content: { "application/json": { schema: NotebookPageSchema } } } },
-});
+export const listNotebooks = signedInRoute(
+  {
+    operationId: "listNotebooks",
+    method: "get",
+    path: "/v1/notebooks",
+    tags,
+    summary: "The notebooks the caller owns or belongs to, newest first",
+    request: { query: PageQuery },
+    responses: { 200: { description: "A page", content: { "application/json": { schema: NotebookPageSchema } } } },
+  },
+  { scope: "notes:read" },
+);
 
 export const getNotebook = signedInRoute(
   {
@@ -56,7 +59,7 @@ export const getNotebook = signedInRoute(
       304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
     },
   },
-  { permission: "notebook.read" },
+  { scope: "notes:read", permission: "notebook.read" },
 );
 
 export const updateNotebook = signedInRoute(
@@ -72,7 +75,7 @@ export const updateNotebook = signedInRoute(
       ...problems(412),
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, permission: "notebook.edit" },
+  { scope: "notebooks:admin", maxBodyBytes: SMALL_BODY_BYTES, permission: "notebook.edit" },
 );
 
 export const deleteNotebook = signedInRoute(
@@ -87,7 +90,7 @@ export const deleteNotebook = signedInRoute(
     request: { params: NotebookIdParam, headers: ifMatch },
     responses: { 204: { description: "Deleted" }, ...problems(412) },
   },
-  { permission: "notebook.delete" },
+  { scope: "notebooks:admin", permission: "notebook.delete" },
 );
 
 export const listMembers = signedInRoute(
@@ -102,7 +105,7 @@ export const listMembers = signedInRoute(
       200: { description: "Every member", content: { "application/json": { schema: MemberPageSchema } } },
     },
   },
-  { permission: "member.read" },
+  { scope: "notes:read", permission: "member.read" },
 );
 
 export const updateMember = signedInRoute(
@@ -118,7 +121,7 @@ export const updateMember = signedInRoute(
       200: { description: "The member", content: { "application/json": { schema: MemberSchema } } },
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, permission: "member.changeRole" },
+  { scope: "notebooks:admin", maxBodyBytes: SMALL_BODY_BYTES, permission: "member.changeRole" },
 );
 
 export const removeMember = signedInRoute(
@@ -133,5 +136,5 @@ export const removeMember = signedInRoute(
     request: { params: MemberParams },
     responses: { 204: { description: "Removed" } },
   },
-  { permission: "member.remove" },
+  { scope: "notebooks:admin", permission: "member.remove" },
 );

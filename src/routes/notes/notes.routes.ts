@@ -26,21 +26,24 @@ export const createNote = signedInRoute(
     request: { body: { content: { "application/json": { schema: CreateNoteSchema } }, required: true } },
     responses: { 201: { description: "Created", content: noteJson, headers: headers("ETag") } },
   },
-  { maxBodyBytes: NOTE_BODY_BYTES, permission: "note.create" },
+  { scope: "notes:write", maxBodyBytes: NOTE_BODY_BYTES, permission: "note.create" },
 );
 
-export const listNotes = signedInRoute({
-  operationId: "listNotes",
-  method: "get",
-  path: "/v1/notes",
-  tags: ["Notes"],
-  summary: "Every note the caller can read, newest first, or by relevance with q",
-  description:
-    "Loose notes of the caller's own and the notes of every notebook they belong to, each with the caller's `role`. " +
-    "`notebookId` naming a notebook the caller is not in gives an empty page.",
-  request: { query: ListNotesQuery },
-  responses: { 200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } } },
-});
+export const listNotes = signedInRoute(
+  {
+    operationId: "listNotes",
+    method: "get",
+    path: "/v1/notes",
+    tags: ["Notes"],
+    summary: "Every note the caller can read, newest first, or by relevance with q",
+    description:
+      "Loose notes of the caller's own and the notes of every notebook they belong to, each with the caller's `role`. " +
+      "`notebookId` naming a notebook the caller is not in gives an empty page.",
+    request: { query: ListNotesQuery },
+    responses: { 200: { description: "A page", content: { "application/json": { schema: NotePageSchema } } } },
+  },
+  { scope: "notes:read" },
+);
 
 export const getNote = signedInRoute(
   {
@@ -55,7 +58,7 @@ export const getNote = signedInRoute(
       304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
     },
   },
-  { permission: "note.read" },
+  { scope: "notes:read", permission: "note.read" },
 );
 
 export const updateNote = signedInRoute(
@@ -84,6 +87,7 @@ export const updateNote = signedInRoute(
     },
   },
   {
+    scope: "notes:write",
     maxBodyBytes: NOTE_BODY_BYTES,
     permission: { action: "note.edit", fields: { notebookId: "note.create", visibility: "note.publish" } },
   },
@@ -103,5 +107,5 @@ export const deleteNote = signedInRoute(
     request: { params: NoteIdParam, headers: ifMatch },
     responses: { 204: { description: "In the trash" }, ...problems(412) },
   },
-  { permission: "note.trash" },
+  { scope: "notes:write", permission: "note.trash" },
 );

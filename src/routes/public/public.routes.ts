@@ -106,7 +106,7 @@ export const castVote = signedInRoute(
       ...problems(403, 429),
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES, afterAuth: [voteLimit] },
+  { scope: "public:vote", maxBodyBytes: SMALL_BODY_BYTES, afterAuth: [voteLimit] },
 );
 
 export const withdrawVote = signedInRoute(
@@ -125,5 +125,5 @@ export const withdrawVote = signedInRoute(
       ...problems(429),
     },
   },
-  { afterAuth: [voteLimit] },
+  { scope: "public:vote", afterAuth: [voteLimit] },
 );

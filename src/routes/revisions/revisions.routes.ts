@@ -46,7 +46,7 @@ export const listRevisions = signedInRoute(
       },
     },
   },
-  { permission: "revision.read" },
+  { scope: "notes:read", permission: "revision.read" },
 );
 
 export const getRevision = signedInRoute(
@@ -61,7 +61,7 @@ export const getRevision = signedInRoute(
       200: { description: "The revision", content: { "application/json": { schema: RevisionSchema } } },
     },
   },
-  { permission: "revision.read" },
+  { scope: "notes:read", permission: "revision.read" },
 );
 
 export const restoreRevision = signedInRoute(
@@ -85,5 +85,5 @@ export const restoreRevision = signedInRoute(
       ...problems(412),
     },
   },
-  { permission: "revision.restore" },
+  { scope: "notes:write", permission: "revision.restore" },
 );

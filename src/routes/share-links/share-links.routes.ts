@@ -58,7 +58,7 @@ export const createShareLink = signedInRoute(
   },
   // A replay would have to keep the token, which is stored nowhere but in this one answer: a retry
   // makes a second link (the first can be revoked), as with OAuth tokens.
-  { maxBodyBytes: SMALL_BODY_BYTES, permission: "note.share", ignoresIdempotencyKey: true },
+  { scope: "notes:write", maxBodyBytes: SMALL_BODY_BYTES, permission: "note.share", ignoresIdempotencyKey: true },
 );
 
 export const listShareLinks = signedInRoute(
@@ -73,7 +73,7 @@ export const listShareLinks = signedInRoute(
       200: { description: "Every live link", content: { "application/json": { schema: ShareLinkListSchema } } },
     },
   },
-  { permission: "note.share" },
+  { scope: "notes:read", permission: "note.share" },
 );
 
 export const getShareLink = signedInRoute(
@@ -88,7 +88,7 @@ export const getShareLink = signedInRoute(
       200: { description: "The link", content: { "application/json": { schema: ShareLinkSchema } } },
     },
   },
-  { permission: "note.share" },
+  { scope: "notes:read", permission: "note.share" },
 );
 
 export const deleteShareLink = signedInRoute(
@@ -101,7 +101,7 @@ export const deleteShareLink = signedInRoute(
     request: { params: ShareLinkParams },
     responses: { 204: { description: "Revoked" } },
   },
-  { permission: "note.share" },
+  { scope: "notes:write", permission: "note.share" },
 );
 
 export const readSharedNote = openRoute({

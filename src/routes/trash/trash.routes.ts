@@ -6,27 +6,30 @@ import { NoteIdParam, NoteSchema } from "../notes/note.schemas";
 const tags = ["Trash"];
 const ifMatch = ifMatchHeader("note");
 
-export const listTrash = signedInRoute({
-  operationId: "listTrash",
-  method: "get",
-  path: "/v1/trash",
-  tags,
-  summary: "Trashed notes the caller may restore or purge, most recently trashed first",
-  description:
-    "Notes an editor or owner of their notebook (a loose note's owner) moved to the trash. Purged by the sweep " +
-    "after TRASH_RETENTION_DAYS (30).",
-  request: { query: PageQuery },
-  responses: {
-    200: {
-      description: "A page",
-      content: {
-        "application/json": {
-          schema: pageSchema(NoteSchema, "TrashPage"),
+export const listTrash = signedInRoute(
+  {
+    operationId: "listTrash",
+    method: "get",
+    path: "/v1/trash",
+    tags,
+    summary: "Trashed notes the caller may restore or purge, most recently trashed first",
+    description:
+      "Notes an editor or owner of their notebook (a loose note's owner) moved to the trash. Purged by the sweep " +
+      "after TRASH_RETENTION_DAYS (30).",
+    request: { query: PageQuery },
+    responses: {
+      200: {
+        description: "A page",
+        content: {
+          "application/json": {
+            schema: pageSchema(NoteSchema, "TrashPage"),
+          },
         },
       },
     },
   },
-});
+  { scope: "notes:read" },
+);
 
 export const restoreNote = signedInRoute(
   {
@@ -41,7 +44,7 @@ export const restoreNote = signedInRoute(
     request: { params: NoteIdParam, headers: ifMatch },
     responses: { 204: { description: "Restored" }, ...problems(412) },
   },
-  { permission: "note.restore" },
+  { scope: "notes:write", permission: "note.restore" },
 );
 
 export const purgeNote = signedInRoute(
@@ -54,5 +57,5 @@ export const purgeNote = signedInRoute(
     request: { params: NoteIdParam, headers: ifMatch },
     responses: { 204: { description: "Purged" }, ...problems(412) },
   },
-  { permission: "note.purge" },
+  { scope: "notes:write", permission: "note.purge" },
 );

@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword } from "../../lib/password";
 import { forbidden } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
 import { newRefreshToken } from "../../lib/tokens";
+import { sessionOf } from "../../middleware/auth";
 import { throwIfLocked } from "../../sessions/login-throttle";
 import { NO_STORE, tokenResponse } from "../../sessions/token-response";
 import { written } from "../after-write";
@@ -34,7 +35,8 @@ export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
 
 export const changePassword: AppRouteHandler<typeof routes.changePassword> = async (c) => {
   const { currentPassword, newPassword } = c.req.valid("json");
-  const { caller, config, db } = c.var;
+  const { config, db } = c.var;
+  const caller = sessionOf(c);
   await confirmPassword(c, currentPassword);
   const refresh = await newRefreshToken();
   const changed = await changePasswordQuery(db, caller, {
@@ -48,7 +50,7 @@ export const changePassword: AppRouteHandler<typeof routes.changePassword> = asy
 
 export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   await confirmPassword(c, c.req.valid("json").password);
-  await written(c, await deleteUser(c.var.db, c.var.caller), asAccount);
+  await written(c, await deleteUser(c.var.db, sessionOf(c)), asAccount);
   return c.body(null, 204);
 };
 
@@ -60,8 +62,8 @@ async function confirmPassword(
   c: Parameters<AppRouteHandler<typeof routes.changePassword | typeof routes.deleteMe>>[0],
   password: string,
 ): Promise<void> {
-  const { caller, config, db } = c.var;
-  const account = valueOrThrow(await findCredentialsById(db, caller), asAccount);
+  const { config, db } = c.var;
+  const account = valueOrThrow(await findCredentialsById(db, sessionOf(c)), asAccount);
   throwIfLocked(account.lockedUntil);
   const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER, requestLogger(c));
   if (valid) return;

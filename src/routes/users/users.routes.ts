@@ -28,7 +28,7 @@ export const getMe = signedInRoute(
     summary: "The signed-in user",
     responses: { 200: { description: "The user", content: userJson } },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES },
+  { scope: "account:read", maxBodyBytes: SMALL_BODY_BYTES },
 );
 
 const UpdateMeSchema = z
@@ -45,7 +45,7 @@ export const updateMe = signedInRoute(
     request: { body: { content: { "application/json": { schema: UpdateMeSchema } }, required: true } },
     responses: { 200: { description: "The updated user", content: userJson } },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES },
+  { scope: "account:write", maxBodyBytes: SMALL_BODY_BYTES },
 );
 
 const ChangePasswordSchema = z
@@ -72,7 +72,7 @@ export const changePassword = signedInRoute(
     },
   },
   // It answers new tokens, which are kept nowhere; and it ends the session a retry would replay to.
-  { maxBodyBytes: SMALL_BODY_BYTES, ignoresIdempotencyKey: true },
+  { scope: "session", maxBodyBytes: SMALL_BODY_BYTES, ignoresIdempotencyKey: true },
 );
 
 const DeleteMeSchema = z.strictObject({ password: text().min(1).max(1024) }).openapi("DeleteMe");
@@ -91,5 +91,5 @@ export const deleteMe = signedInRoute(
     request: { body: { content: { "application/json": { schema: DeleteMeSchema } }, required: true } },
     responses: { 204: { description: "Deleted" }, ...wrongPassword },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES },
+  { scope: "session", maxBodyBytes: SMALL_BODY_BYTES },
 );

@@ -51,30 +51,43 @@ export const createWebhook = signedInRoute(
     },
   },
   // The secret is in this one answer, which a replay would have to keep: a retry makes a second endpoint.
-  { maxBodyBytes: SMALL_BODY_BYTES, permission: "webhook.manage", ignoresIdempotencyKey: true },
+  {
+    scope: "webhooks:admin",
+    maxBodyBytes: SMALL_BODY_BYTES,
+    permission: "webhook.manage",
+    ignoresIdempotencyKey: true,
+  },
 );
 
-export const listWebhooks = signedInRoute({
-  operationId: "listWebhooks",
-  method: "get",
-  path: "/v1/webhooks",
-  tags,
-  summary: "Your webhook endpoints, newest first, without their secrets",
-  responses: { 200: { description: "Every endpoint", content: { "application/json": { schema: WebhookListSchema } } } },
-});
-
-export const getWebhook = signedInRoute({
-  operationId: "getWebhook",
-  method: "get",
-  path: "/v1/webhooks/{id}",
-  tags,
-  summary: "One of your webhook endpoints, without its secret",
-  request: { params: WebhookIdParam, headers: IfNoneMatchHeader },
-  responses: {
-    200: { description: "The endpoint", content: webhookJson, headers: headers("ETag") },
-    304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
+export const listWebhooks = signedInRoute(
+  {
+    operationId: "listWebhooks",
+    method: "get",
+    path: "/v1/webhooks",
+    tags,
+    summary: "Your webhook endpoints, newest first, without their secrets",
+    responses: {
+      200: { description: "Every endpoint", content: { "application/json": { schema: WebhookListSchema } } },
+    },
   },
-});
+  { scope: "webhooks:admin" },
+);
+
+export const getWebhook = signedInRoute(
+  {
+    operationId: "getWebhook",
+    method: "get",
+    path: "/v1/webhooks/{id}",
+    tags,
+    summary: "One of your webhook endpoints, without its secret",
+    request: { params: WebhookIdParam, headers: IfNoneMatchHeader },
+    responses: {
+      200: { description: "The endpoint", content: webhookJson, headers: headers("ETag") },
+      304: { description: "Not modified since the ETag in If-None-Match", headers: headers("ETag") },
+    },
+  },
+  { scope: "webhooks:admin" },
+);
 
 export const updateWebhook = signedInRoute(
   {
@@ -89,18 +102,21 @@ export const updateWebhook = signedInRoute(
       ...problems(412),
     },
   },
-  { maxBodyBytes: SMALL_BODY_BYTES },
+  { scope: "webhooks:admin", maxBodyBytes: SMALL_BODY_BYTES },
 );
 
-export const deleteWebhook = signedInRoute({
-  operationId: "deleteWebhook",
-  method: "delete",
-  path: "/v1/webhooks/{id}",
-  tags,
-  summary: "Delete an endpoint: nothing more is sent to it, pending deliveries included",
-  request: { params: WebhookIdParam, headers: ifMatch },
-  responses: { 204: { description: "Deleted" }, ...problems(412) },
-});
+export const deleteWebhook = signedInRoute(
+  {
+    operationId: "deleteWebhook",
+    method: "delete",
+    path: "/v1/webhooks/{id}",
+    tags,
+    summary: "Delete an endpoint: nothing more is sent to it, pending deliveries included",
+    request: { params: WebhookIdParam, headers: ifMatch },
+    responses: { 204: { description: "Deleted" }, ...problems(412) },
+  },
+  { scope: "webhooks:admin" },
+);
 
 export const rotateWebhookSecret = signedInRoute(
   {
@@ -119,47 +135,56 @@ export const rotateWebhookSecret = signedInRoute(
       },
     },
   },
-  { ignoresIdempotencyKey: true },
+  { scope: "webhooks:admin", ignoresIdempotencyKey: true },
 );
 
-export const pingWebhook = signedInRoute({
-  operationId: "pingWebhook",
-  method: "post",
-  path: "/v1/webhooks/{id}/ping",
-  tags,
-  summary: "Send a signed `webhook.ping` event now and answer how the receiver took it",
-  description: "The try is in the delivery log too, and counts towards turning a failing endpoint off.",
-  request: { params: WebhookIdParam },
-  responses: {
-    200: { description: "What happened", content: { "application/json": { schema: PingResultSchema } } },
+export const pingWebhook = signedInRoute(
+  {
+    operationId: "pingWebhook",
+    method: "post",
+    path: "/v1/webhooks/{id}/ping",
+    tags,
+    summary: "Send a signed `webhook.ping` event now and answer how the receiver took it",
+    description: "The try is in the delivery log too, and counts towards turning a failing endpoint off.",
+    request: { params: WebhookIdParam },
+    responses: {
+      200: { description: "What happened", content: { "application/json": { schema: PingResultSchema } } },
+    },
   },
-});
+  { scope: "webhooks:admin" },
+);
 
-export const listWebhookAttempts = signedInRoute({
-  operationId: "listWebhookAttempts",
-  method: "get",
-  path: "/v1/webhooks/{id}/attempts",
-  tags,
-  summary: "The delivery log: the endpoint's latest tries, newest first",
-  description: `The last ${WEBHOOK_LIMITS.attemptsKept} tries are kept: deliveries and pings, with status, time and duration.`,
-  request: { params: WebhookIdParam, query: PageQuery },
-  responses: {
-    200: { description: "A page", content: { "application/json": { schema: WebhookAttemptPageSchema } } },
+export const listWebhookAttempts = signedInRoute(
+  {
+    operationId: "listWebhookAttempts",
+    method: "get",
+    path: "/v1/webhooks/{id}/attempts",
+    tags,
+    summary: "The delivery log: the endpoint's latest tries, newest first",
+    description: `The last ${WEBHOOK_LIMITS.attemptsKept} tries are kept: deliveries and pings, with status, time and duration.`,
+    request: { params: WebhookIdParam, query: PageQuery },
+    responses: {
+      200: { description: "A page", content: { "application/json": { schema: WebhookAttemptPageSchema } } },
+    },
   },
-});
+  { scope: "webhooks:admin" },
+);
 
-export const redeliverWebhook = signedInRoute({
-  operationId: "redeliverWebhook",
-  method: "post",
-  path: "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
-  tags,
-  summary: "Send a delivery again, with the same webhook-id, whatever became of it",
-  description:
-    "It starts over with a full set of tries; if an earlier delivery of the same subject is pending, it follows that one. " +
-    `Deliveries are kept ${WEBHOOK_LIMITS.deliveriesKeptDays} days after they settle.`,
-  request: { params: DeliveryParams },
-  responses: {
-    202: { description: "Queued" },
-    404: problem(404, { description: "No such endpoint of yours, or no such delivery of it" }),
+export const redeliverWebhook = signedInRoute(
+  {
+    operationId: "redeliverWebhook",
+    method: "post",
+    path: "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+    tags,
+    summary: "Send a delivery again, with the same webhook-id, whatever became of it",
+    description:
+      "It starts over with a full set of tries; if an earlier delivery of the same subject is pending, it follows that one. " +
+      `Deliveries are kept ${WEBHOOK_LIMITS.deliveriesKeptDays} days after they settle.`,
+    request: { params: DeliveryParams },
+    responses: {
+      202: { description: "Queued" },
+      404: problem(404, { description: "No such endpoint of yours, or no such delivery of it" }),
+    },
   },
-});
+  { scope: "webhooks:admin" },
+);
