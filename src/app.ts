@@ -6,8 +6,12 @@ import { registerProblemExamples, SERVERS } from "./lib/openapi";
 import { securitySchemes } from "./lib/openapi-security";
 import { methodNotAllowed } from "./lib/problem";
 import { createRouter } from "./lib/router";
+import { type McpTarget, serveMcp } from "./mcp/endpoint";
 import { accessLog } from "./middleware/access-log";
+import { requireUser } from "./middleware/auth";
+import { limitBody } from "./middleware/body-limit";
 import { corsFromConfig } from "./middleware/cors-from-config";
+import { database } from "./middleware/database";
 import { onError, onNotFound } from "./middleware/error-handler";
 import { attachmentsRouter } from "./routes/attachments/attachments.index";
 import { authRouter } from "./routes/auth/auth.index";
@@ -25,6 +29,9 @@ import { tokensRouter } from "./routes/tokens/tokens.index";
 import { trashRouter } from "./routes/trash/trash.index";
 import { usersRouter } from "./routes/users/users.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
+
+/** An MCP message carries at most one tool call's input: a note's body is the largest (1 MiB, as its route takes). */
+const MCP_BODY_BYTES = 1024 * 1024;
 
 export function createApp() {
   const app = createRouter();
@@ -63,19 +70,32 @@ export function createApp() {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
   }
   registerProblemExamples(app.openAPIRegistry);
-  app.doc31(OPENAPI_DOCUMENT_PATH, {
+  const documentConfig = {
     openapi: "3.1.0",
     info: {
       title: "Cloud Notes API",
       version,
       description:
         "Notes with attachments, at the edge. Errors are RFC 9457 `application/problem+json`. Every answer " +
-        "carries `X-Request-Id`: the one sent, when it is 1 to 255 characters of `[A-Za-z0-9_=-]`, else a new one.",
+        "carries `X-Request-Id`: the one sent, when it is 1 to 255 characters of `[A-Za-z0-9_=-]`, else a new one. " +
+        "`POST /mcp` serves these operations as Model Context Protocol tools, for assistants with an API token.",
     },
     servers: SERVERS,
     // Operations that say no `security` of their own need no sign-in.
     security: [],
-  });
+  };
+  app.doc31(OPENAPI_DOCUMENT_PATH, documentConfig);
+
+  // The MCP endpoint's tools are the operations above, made from this same document once per isolate.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const mcpTarget: McpTarget = {
+    fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+    document: () => {
+      document ??= app.getOpenAPI31Document(documentConfig);
+      return document;
+    },
+  };
+  app.post("/mcp", limitBody(MCP_BODY_BYTES), requireUser("any"), database(), (c) => serveMcp(c, mcpTarget));
 
   app.notFound(onNotFound);
   app.onError(onError);

@@ -22,10 +22,11 @@ export type RouteAccess = ApiScope | "session";
  * session-only route. An access token's version is checked against the account by each handler's own
  * query, in the same round trip. Every answer it lets through, errors included, is marked private.
  */
-export function requireUser(access: RouteAccess): MiddlewareHandler<AppEnv> {
+export function requireUser(access: RouteAccess | "any"): MiddlewareHandler<AppEnv> {
   return async function requireUser(c, next) {
     const caller = await callerFromBearer(c.req.header("Authorization"), c.env);
-    if (caller.kind === "token") {
+    // "any": any valid credential (the MCP endpoint, whose tools check their own scopes).
+    if (caller.kind === "token" && access !== "any") {
       if (access === "session") throw insufficientScope(undefined);
       if (!caller.scopes.includes(access)) throw insufficientScope(access);
     }
