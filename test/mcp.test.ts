@@ -89,15 +89,51 @@ describe("the MCP endpoint", () => {
     });
     const invalid = await client.callTool({ name: "getNote", arguments: { id: "not-an-id" } });
     expect(invalid.isError).toBe(true);
+    // A dot segment would resolve to another route: refused before any request is made.
+    const climbing = await client.callTool({ name: "getNote", arguments: { id: ".." } });
+    expect(climbing).toMatchObject({ isError: true, content: [{ text: "id must name a resource" }] });
     expect((await (await user.request("/v1/notes")).json<{ items: unknown[] }>()).items).toEqual([]);
     await client.close();
   });
 
-  it("answers 401 without a credential, and 405 to GET (it is stateless: no stream to resume)", async () => {
-    await expectProblem(
-      await api("/mcp", { method: "POST", body: "{}", headers: { "content-type": "application/json" } }),
-      401,
-    );
+  it("passes request headers the operation takes, such as If-Match and Idempotency-Key", async () => {
+    user = await signUp();
+    const note = await createNote(user.request, { title: "Versioned" });
+    const client = await connect((await issueToken(user, { scopes: ["notes:read", "notes:write"] })).token);
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === "updateNote")?.inputSchema.properties).toHaveProperty("if-match");
+    const stale = await client.callTool({
+      name: "updateNote",
+      arguments: { id: note.id, "if-match": '"v9"', body: { title: "Lost update" } },
+    });
+    expect(stale.isError).toBe(true);
+    expect(JSON.parse(textOf(stale))).toMatchObject({ status: 412 });
+    const key = crypto.randomUUID();
+    const create = { name: "createNote", arguments: { "idempotency-key": key, body: { title: "Once", content: "" } } };
+    const first = JSON.parse(textOf(await client.callTool(create))) as { id: string };
+    const retried = JSON.parse(textOf(await client.callTool(create))) as { id: string };
+    expect(retried.id).toBe(first.id);
+    await client.close();
+  });
+
+  it("answers 401 without a credential, 405 to GET (it is stateless), and 400 to a batch", async () => {
+    const post = (init: RequestInit) => api("/mcp", { method: "POST", ...init });
+    await expectProblem(await post({ body: "{}", headers: { "content-type": "application/json" } }), 401);
     expect((await api("/mcp")).status).toBe(405);
+    user = await signUp();
+    const { token } = await issueToken(user, { scopes: ["notes:read"] });
+    const call = { jsonrpc: "2.0", method: "tools/list", params: {} };
+    const batch = await post({
+      body: JSON.stringify([
+        { ...call, id: 1 },
+        { ...call, id: 2 },
+      ]),
+      headers: {
+        Authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+    });
+    await expectProblem(batch, 400);
   });
 });

@@ -221,7 +221,8 @@ describe("every answer is one the document describes", () => {
 
     // API tokens: made, listed, used, revoked.
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-    const issued = await call("/v1/tokens", json({ name: "Walk", scopes: ["notes:read"], expiresAt }), as);
+    const tokenBody = { name: "Walk", scopes: ["notes:read"], expiresAt, password: PASSWORD };
+    const issued = await call("/v1/tokens", json(tokenBody), as);
     const apiToken = await (await ok(issued, 201)).json<{ id: string; token: string }>();
     await ok(await call("/v1/tokens", {}, as), 200);
     await ok(await call(`/v1/tokens/${apiToken.id}`, {}, as), 200);

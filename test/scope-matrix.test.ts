@@ -106,6 +106,7 @@ describe("a notebook-limited token", () => {
   let limited: ReturnType<typeof withToken>;
   let paths: Record<string, string[]>;
   let feedCursor: string;
+  let outsideInvitation: string;
 
   beforeAll(async () => {
     const owner = await signUp();
@@ -117,12 +118,19 @@ describe("a notebook-limited token", () => {
     expect((await owner.request(`/v1/notes/${trashed.id}`, { method: "DELETE" })).status).toBe(204);
     const hook = await owner.request("/v1/webhooks", json({ url: "https://hooks.example.test/everything" }));
     const userWebhook = (await hook.json<{ id: string }>()).id;
+    // An invitation to someone else's notebook: addressed to the user, outside the token's notebook.
+    const stranger = await signUp();
+    const theirs = await createNotebook(stranger, "Theirs");
+    const invited = await stranger.request(
+      `/v1/notebooks/${theirs.id}/invitations`,
+      json({ email: owner.email, role: "viewer" }),
+    );
+    outsideInvitation = (await invited.json<{ id: string }>()).id;
     inside = { notebook: a.id, note: insideNote.id };
-    outside = [b.id, loose.id, elsewhere.id, trashed.id, userWebhook];
+    outside = [b.id, loose.id, elsewhere.id, trashed.id, userWebhook, theirs.id, outsideInvitation];
     paths = {
-      "/v1/notes/": [loose.id, elsewhere.id],
-      "/v1/notebooks/": [b.id],
-      "/v1/trash/": [trashed.id],
+      "/v1/notes/": [loose.id, elsewhere.id, trashed.id],
+      "/v1/notebooks/": [b.id, theirs.id],
       "/v1/webhooks/": [userWebhook],
     };
     const token = await issueToken(owner, { notebookId: a.id, scopes: NOTEBOOK_TOKEN_SCOPES });
@@ -139,16 +147,17 @@ describe("a notebook-limited token", () => {
     scoped
       .filter(({ method, scope }) => method === "GET" && NOTEBOOK_TOKEN_SCOPES.includes(scope as ApiScope))
       .flatMap(({ path }) => {
-        if (!path.includes("{")) return [path];
+        if (!path.includes("{")) return [{ path, namesOne: false }];
         const prefix = Object.keys(paths).find((start) => path.startsWith(`${start}{id}`));
-        return (prefix ? (paths[prefix] ?? []) : [crypto.randomUUID()]).map((id) =>
-          madeUpPath(path.replace("{id}", id)),
-        );
+        return (prefix ? (paths[prefix] ?? []) : [crypto.randomUUID()]).map((id) => ({
+          path: madeUpPath(path.replace("{id}", id)),
+          namesOne: true,
+        }));
       });
 
   it("reads nothing outside its notebook through any operation, and answers as if it did not exist", async () => {
     let checked = 0;
-    for (const path of reads()) {
+    for (const { path, namesOne } of reads()) {
       const response = await limited(path);
       // A problem's `instance` repeats the path asked for; everything else must not know the id.
       const { instance: _, ...answer } = response.headers.get("content-type")?.includes("json")
@@ -156,9 +165,8 @@ describe("a notebook-limited token", () => {
         : { bytes: await response.text() };
       const text = JSON.stringify(answer);
       for (const id of outside) expect(text, `GET ${path}`).not.toContain(id);
-      if (path.split("/").length > 3)
-        expect([404, 200].includes(response.status), `GET ${path}: ${response.status}`).toBe(true);
-      else expect(response.status, `GET ${path}`).toBe(200);
+      // A path naming something outside answers the 404 of a missing id; a listing, 200 without it.
+      expect(response.status, `GET ${path}`).toBe(namesOne ? 404 : 200);
       checked++;
     }
     expect(checked).toBeGreaterThan(15);
@@ -174,6 +182,8 @@ describe("a notebook-limited token", () => {
 
   it("makes and moves nothing outside its notebook", async () => {
     const [b, loose, elsewhere] = outside;
+    expect((await limited(`/v1/invitations/${outsideInvitation}/accept`, { method: "POST" })).status).toBe(404);
+    expect((await limited(`/v1/invitations/${outsideInvitation}/decline`, { method: "POST" })).status).toBe(404);
     expect((await limited("/v1/notes", json({ title: "Loose", content: "" }))).status).toBe(403);
     expect((await limited("/v1/notes", json({ title: "There", content: "", notebookId: b }))).status).toBe(404);
     expect((await limited(`/v1/notes/${elsewhere}`, patchJson({ title: "Changed" }))).status).toBe(404);

@@ -5,6 +5,7 @@ import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Context } from "hono";
 import { version } from "../../package.json";
 import type { SignedInCaller } from "../db/queries/caller";
+import { insufficientScope, Problem, problemBody } from "../lib/problem";
 import type { AppEnv } from "../lib/router";
 import { type Document, requestFor, type Tool, toolsOf } from "./tools";
 
@@ -48,6 +49,8 @@ function toolsFor(target: McpTarget): Tool[] {
 const usableBy = (caller: SignedInCaller, tools: Tool[]) =>
   caller.kind === "token" ? tools.filter((tool) => caller.scopes.includes(tool.scope)) : tools;
 
+const refusal = (text: string) => ({ content: [{ type: "text" as const, text }], isError: true });
+
 /** Headers the in-process request carries over: who is asking, and from where (rate limits). */
 const FORWARDED = ["authorization", "cf-connecting-ip"];
 
@@ -72,8 +75,15 @@ export async function serveMcp(c: Context<AppEnv>, target: McpTarget): Promise<R
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const tool = tools.find((candidate) => candidate.name === request.params.name);
-    if (!tool) return { content: [{ type: "text", text: `No tool named ${request.params.name}.` }], isError: true };
-    const { path, init } = requestFor(tool, request.params.arguments ?? {});
+    if (!tool) return refusal(`No tool named ${request.params.name}.`);
+    // What the route would answer, without a round trip for it; the route checks again.
+    const caller = c.var.caller;
+    if (caller.kind === "token" && !caller.scopes.includes(tool.scope)) {
+      return refusal(JSON.stringify(problemBody(insufficientScope(tool.scope), tool.path, c.var.requestId)));
+    }
+    const made = requestFor(tool, request.params.arguments ?? {});
+    if ("refused" in made) return refusal(made.refused);
+    const { path, init } = made;
     const headers = new Headers(init.headers);
     for (const name of FORWARDED) {
       const value = c.req.header(name);
@@ -87,10 +97,16 @@ export async function serveMcp(c: Context<AppEnv>, target: McpTarget): Promise<R
     const text = await response.text();
     return { content: [{ type: "text", text: text || `${response.status}` }], isError: response.status >= 400 };
   });
+  // One message per request: a JSON-RPC batch (which the protocol no longer has) would be up to 100
+  // tool calls for the price of one request.
+  const message = await c.req.text();
+  if (message.trimStart().startsWith("[")) {
+    throw new Problem(400, { detail: "Send one JSON-RPC message per request: batches are not accepted." });
+  }
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
   await server.connect(transport);
-  return transport.handleRequest(c.req.raw);
+  return transport.handleRequest(new Request(c.req.raw, { body: message }));
 }

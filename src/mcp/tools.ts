@@ -45,6 +45,8 @@ export interface Tool {
   scope: ApiScope;
   pathParameters: string[];
   queryParameters: string[];
+  /** Request headers the operation takes (If-Match, Idempotency-Key…), as inputs by their names. */
+  headerParameters: string[];
   takesBody: boolean;
 }
 
@@ -78,7 +80,7 @@ export function toolsOf(served: Document): Tool[] {
       if (!scope || scope === "session" || !operation.operationId || !answersJson(operation)) continue;
       const bodyTypes = Object.keys(operation.requestBody?.content ?? {});
       if (bodyTypes.some((type) => type !== "application/json")) continue; // uploads take bytes
-      const parameters = (operation.parameters ?? []).filter((p) => p.in === "path" || p.in === "query");
+      const parameters = (operation.parameters ?? []).filter((p) => ["path", "query", "header"].includes(p.in));
       const properties: Record<string, JsonSchema> = {};
       const required: string[] = [];
       for (const parameter of parameters) {
@@ -102,6 +104,7 @@ export function toolsOf(served: Document): Tool[] {
         scope: scope as ApiScope,
         pathParameters: parameters.filter((p) => p.in === "path").map((p) => p.name),
         queryParameters: parameters.filter((p) => p.in === "query").map((p) => p.name),
+        headerParameters: parameters.filter((p) => p.in === "header").map((p) => p.name),
         takesBody: body !== undefined,
       });
     }
@@ -109,11 +112,25 @@ export function toolsOf(served: Document): Tool[] {
   return tools;
 }
 
-/** The request a call of `tool` with `input` makes: its path filled in, its query, its body. */
-export function requestFor(tool: Tool, input: Record<string, unknown>): { path: string; init: RequestInit } {
+/**
+ * The request a call of `tool` with `input` makes: its path filled in, its query, headers and body; or
+ * why it cannot be made. Each path parameter stays one segment of the tool's own path: encoded, and
+ * never a dot segment, which URL parsing would resolve into another route.
+ */
+export function requestFor(
+  tool: Tool,
+  input: Record<string, unknown>,
+): { path: string; init: RequestInit } | { refused: string } {
   let path = tool.path;
   for (const name of tool.pathParameters) {
-    path = path.replace(`{${name}}`, encodeURIComponent(String(input[name] ?? "")));
+    const value = String(input[name] ?? "");
+    if (value === "" || value === "." || value === "..") return { refused: `${name} must name a resource` };
+    path = path.replace(`{${name}}`, encodeURIComponent(value));
+  }
+  const headers: Record<string, string> = {};
+  for (const name of tool.headerParameters) {
+    const value = input[name];
+    if (typeof value === "string") headers[name] = value;
   }
   const query = new URLSearchParams();
   for (const name of tool.queryParameters) {
@@ -123,11 +140,6 @@ export function requestFor(tool: Tool, input: Record<string, unknown>): { path: 
   }
   const search = query.size > 0 ? `?${query}` : "";
   const body = tool.takesBody && input.body !== undefined ? JSON.stringify(input.body) : undefined;
-  return {
-    path: `${path}${search}`,
-    init: {
-      method: tool.method,
-      ...(body === undefined ? {} : { body, headers: { "content-type": "application/json" } }),
-    },
-  };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return { path: `${path}${search}`, init: { method: tool.method, headers, ...(body === undefined ? {} : { body }) } };
 }

@@ -25,7 +25,7 @@ export type RouteAccess = ApiScope | "session";
 export function requireUser(access: RouteAccess | "any"): MiddlewareHandler<AppEnv> {
   return async function requireUser(c, next) {
     const caller = await callerFromBearer(c.req.header("Authorization"), c.env);
-    // "any": any valid credential (the MCP endpoint, whose tools check their own scopes).
+    // "any": any valid credential (the MCP endpoint: each tool call is held to its route's scope).
     if (caller.kind === "token" && access !== "any") {
       if (access === "session") throw insufficientScope(undefined);
       if (!caller.scopes.includes(access)) throw insufficientScope(access);

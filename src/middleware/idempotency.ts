@@ -64,7 +64,7 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
 
     // Routes anyone may call without optionalUser() set neither.
     const caller: Caller = c.var.caller ?? c.var.viewer ?? ANONYMOUS;
-    const ref: IdempotencyKeyRef = { scope: userIdOf(caller) ?? `anon:${clientNetwork(c.req)}`, key: parsed.data };
+    const ref: IdempotencyKeyRef = { scope: keyScopeOf(caller, c), key: parsed.data };
     const fingerprint = await fingerprintOf(c, options);
     const claim = await claimKey(c.var.db, caller, ref, fingerprint);
 
@@ -98,6 +98,16 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
           : Promise.resolve();
     await settled.catch((error) => requestLogger(c).error("idempotency: settling the key failed", error));
   };
+}
+
+/**
+ * Whose keys a key is among: a user's password sign-ins share theirs; each API token has its own, so a
+ * token (a notebook-limited one, say) is never answered what another credential of the user was;
+ * anonymous callers by network.
+ */
+function keyScopeOf(caller: Caller, c: Context<AppEnv>): string {
+  if (caller.kind === "token") return `token:${caller.tokenId}`;
+  return userIdOf(caller) ?? `anon:${clientNetwork(c.req)}`;
 }
 
 /** SHA-256 over what makes two requests the same one: method, path, query, Content-Type and the body. */

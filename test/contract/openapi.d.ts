@@ -1256,6 +1256,8 @@ export interface components {
              * @description When it stops working: required, at most 365 days ahead
              */
             expiresAt: string;
+            /** @description Your password, again: an access token alone cannot make a credential that outlives it */
+            password: string;
             /**
              * Format: uuid
              * @description Only this notebook (you must belong to it): its notes, attachments, members and webhooks, nothing else. Such a token holds only account:read, notes:read, notes:write, attachments:read, attachments:write, notebooks:admin, webhooks:admin

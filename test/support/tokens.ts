@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { API_SCOPE_NAMES, type ApiScope } from "../../src/db/schema";
-import { type Account, json, type Requester } from "./accounts";
+import { type Account, json, PASSWORD, type Requester } from "./accounts";
 import { api } from "./api";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -22,6 +22,7 @@ export async function issueToken(
       name: options.name ?? "A script",
       scopes: options.scopes ?? API_SCOPE_NAMES,
       expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+      password: PASSWORD,
       ...(options.notebookId ? { notebookId: options.notebookId } : {}),
     }),
   );

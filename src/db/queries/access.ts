@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { notebookMembers, notebooks, notes } from "../schema";
-import { looseWithinReach, withinReach } from "./caller";
+import { unlimitedReach, withinReach } from "./caller";
 import { permits, type Role } from "./permissions";
 
 // The caller's role on a note or notebook, read in SQL inside each request's one statement (the `me`
@@ -14,7 +14,7 @@ const me = sql`(select id from me)`;
 /** The caller's role on the note row `note`, given their membership's role in its notebook (null if none). */
 const roleOn = (note: SQL, memberRole: SQL) =>
   sql<Role | null>`case when ${note}.notebook_id is null
-    then case when ${note}.owner_id = ${me} and ${looseWithinReach} then 'owner' end
+    then case when ${note}.owner_id = ${me} and ${unlimitedReach} then 'owner' end
     else ${memberRole} end`;
 
 /** CTE `access` (role): the caller's membership of the notebook; no row for anyone else, who gets a 404. */
@@ -35,7 +35,7 @@ const trashState = (note: SQL, inTrash: boolean) =>
  */
 const notesWithRole = (inTrash: boolean) => sql`(
   select n.*, 'owner' as role from ${notes} n
-  where n.notebook_id is null and n.owner_id = ${me} and ${looseWithinReach} and ${trashState(sql`n`, inTrash)}
+  where n.notebook_id is null and n.owner_id = ${me} and ${unlimitedReach} and ${trashState(sql`n`, inTrash)}
   union all
   select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
   where m.user_id = ${me} and ${withinReach(sql`m.notebook_id`)} and ${trashState(sql`n`, inTrash)}
@@ -90,7 +90,7 @@ export const noteAccessForWrite = (noteId: string, { inTrash = false } = {}) => 
 export const destinationFor = (notebookId: string | null, noteOwner: SQL) =>
   notebookId === null
     ? sql`destination as (
-        select case when ${noteOwner} = ${me} and ${looseWithinReach} then 'owner' end as role,
+        select case when ${noteOwner} = ${me} and ${unlimitedReach} then 'owner' end as role,
           ${noteOwner} as quota_owner
       )`
     : // The notebook is locked before the membership, in the order its deletion takes them, so a

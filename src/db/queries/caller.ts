@@ -70,8 +70,11 @@ function meOf(caller: Caller): SQL {
 export const withinReach = (notebookId: SQL) =>
   sql`((select only_notebook from me) is null or ${notebookId} = (select only_notebook from me))`;
 
-/** SQL true when the caller's loose notes (and their own feed scope) are within reach: not for a notebook-limited token. */
-export const looseWithinReach = sql`((select only_notebook from me) is null)`;
+/**
+ * SQL true unless an API token limits the caller to one notebook: what belongs to the user rather than
+ * to a notebook (loose notes, their own feed scope, new notebooks, votes) is within reach.
+ */
+export const unlimitedReach = sql`((select only_notebook from me) is null)`;
 
 /**
  * The `me` envelope of a statement: the caller's account as a CTE, the statement's own CTEs after it,

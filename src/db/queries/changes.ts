@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { CHANGE_RETENTION, changes, notebookMembers } from "../schema";
-import { asCaller, looseWithinReach, type SignedInCaller, withinReach } from "./caller";
+import { asCaller, type SignedInCaller, unlimitedReach, withinReach } from "./caller";
 import { done, type Outcome, unauthenticated } from "./outcome";
 import { isoTimestamp, type Nullable, type Selected, selectList } from "./sql-fragments";
 
@@ -66,7 +66,7 @@ export async function readChanges(
       select: sql`page.*`,
       from: sql`left join lateral (
         select * from (
-          ${page(sql`c.user_id = (select id from me) and ${looseWithinReach}`)}
+          ${page(sql`c.user_id = (select id from me) and ${unlimitedReach}`)}
           union all
           select f.* from ${notebookMembers} m
           cross join lateral ${page(sql`c.notebook_id = m.notebook_id and c.tx >= m.joined_tx`)} f

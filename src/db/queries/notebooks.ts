@@ -3,7 +3,7 @@ import type { Cursor } from "../../lib/cursor";
 import type { Database } from "../client";
 import { attachments, notebookMembers, notebooks, notes } from "../schema";
 import { notebookAccess } from "./access";
-import { asCaller, looseWithinReach, type SignedInCaller, withinReach } from "./caller";
+import { asCaller, type SignedInCaller, unlimitedReach, withinReach } from "./caller";
 import { selectPage } from "./keyset";
 import { done, forbidden, missing, type Outcome, stale, unauthenticated } from "./outcome";
 import { type AccessRow, accessAllows, accessColumns, denied, type Role } from "./permissions";
@@ -56,7 +56,7 @@ export async function insertNotebook(
     asCaller(caller, {
       with: sql`created as (
           insert into ${notebooks} (owner_id, name, description)
-          select id, ${values.name}, ${values.description} from me where ${looseWithinReach}
+          select id, ${values.name}, ${values.description} from me where ${unlimitedReach}
           returning *
         ),
         owner as (

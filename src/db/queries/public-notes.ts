@@ -4,7 +4,7 @@ import type { StoredFile } from "../../storage/serve-download";
 import type { Database } from "../client";
 import { attachments, notes, users, type VOTE_VALUES, votes } from "../schema";
 import { attachmentsOfNote, type NoteAttachmentRecord, storedFileColumns } from "./attachments";
-import { asCaller, type Caller, type SignedInCaller } from "./caller";
+import { asCaller, type Caller, type SignedInCaller, unlimitedReach } from "./caller";
 import { selectPage } from "./keyset";
 import { done, forbidden, missing, type Outcome, unauthenticated } from "./outcome";
 import { published } from "./permissions";
@@ -27,7 +27,7 @@ const publicNoteFields = {
   score: sql<number>`n.score`,
   upvotes: sql<number>`n.upvotes`,
   downvotes: sql<number>`n.downvotes`,
-  myVote: sql<VoteValue | null>`(select v.value::int from ${votes} v where v.note_id = n.id and v.user_id = (select id from me))`,
+  myVote: sql<VoteValue | null>`(select v.value::int from ${votes} v where v.note_id = n.id and v.user_id = (select id from me) and ${unlimitedReach})`,
   attachmentCount: sql<number>`n.attachment_count`,
 };
 export type PublicNoteRecord = Selected<typeof publicNoteFields>;
@@ -155,7 +155,7 @@ async function changeVote(
     db.execute<{ authed: number } & Nullable<VoteTotals>>(
       asCaller(caller, {
         select: sql`n.score, n.upvotes, n.downvotes,
-          (select v.value::int from ${votes} v where v.note_id = n.id and v.user_id = (select id from me)) as "myVote"`,
+          (select v.value::int from ${votes} v where v.note_id = n.id and v.user_id = (select id from me) and ${unlimitedReach}) as "myVote"`,
         from: sql`left join ${notes} n on n.id = ${noteId} and ${readable}`,
       }),
     ),

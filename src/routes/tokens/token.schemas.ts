@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { API_SCOPE_NAMES, API_SCOPES, API_TOKEN_LIMITS, NOTEBOOK_TOKEN_SCOPES } from "../../db/schema";
-import { trimmedText, uuidParam } from "../../lib/schemas";
+import { text, trimmedText, uuidParam } from "../../lib/schemas";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const { lifetimeDays, nameLength, perUser } = API_TOKEN_LIMITS;
@@ -50,6 +50,9 @@ export const CreateApiTokenSchema = z
       .min(1)
       .refine((scopes) => new Set(scopes).size === scopes.length, "must not name a scope twice"),
     expiresAt: ExpiresAt,
+    password: text().min(1).max(1024).openapi({
+      description: "Your password, again: an access token alone cannot make a credential that outlives it",
+    }),
     notebookId: z
       .uuid()
       .optional()

@@ -4,6 +4,7 @@ import { newApiToken } from "../../lib/api-token";
 import { conflict, notFound } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/router";
 import { sessionOf } from "../../middleware/auth";
+import { confirmPassword } from "../../sessions/confirm-password";
 import { valueOrThrow } from "../outcome";
 import type * as routes from "./tokens.routes";
 
@@ -16,7 +17,9 @@ const asToken = {
 };
 
 export const createApiToken: AppRouteHandler<typeof routes.createApiToken> = async (c) => {
-  const { name, scopes, expiresAt, notebookId = null } = c.req.valid("json");
+  const { name, scopes, expiresAt, notebookId = null, password } = c.req.valid("json");
+  // A stolen access token lives minutes; a token it could make would live a year.
+  await confirmPassword(c, password);
   const { token, hash, lastFour } = await newApiToken();
   const created = valueOrThrow(
     await queries.createApiToken(c.var.db, sessionOf(c), {

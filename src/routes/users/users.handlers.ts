@@ -1,18 +1,14 @@
-import { guessKeys, PER_USER_CONFIRMATION, recordFailure } from "../../db/queries/password-guesses";
 import {
   changePassword as changePasswordQuery,
   deleteUser,
-  findCredentialsById,
   findCurrentUser,
   updateDisplayName,
 } from "../../db/queries/users";
-import { requestLogger } from "../../lib/log";
-import { hashPassword, verifyPassword } from "../../lib/password";
-import { forbidden } from "../../lib/problem";
+import { hashPassword } from "../../lib/password";
 import type { AppRouteHandler } from "../../lib/router";
 import { newRefreshToken } from "../../lib/tokens";
 import { sessionOf } from "../../middleware/auth";
-import { throwIfLocked } from "../../sessions/login-throttle";
+import { confirmPassword } from "../../sessions/confirm-password";
 import { NO_STORE, tokenResponse } from "../../sessions/token-response";
 import { written } from "../after-write";
 import { valueOrThrow } from "../outcome";
@@ -53,21 +49,3 @@ export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   await written(c, await deleteUser(c.var.db, sessionOf(c)), asAccount);
   return c.body(null, 204);
 };
-
-/**
- * A signed-in user re-typing their password. Wrong ones count against the user's own confirmation
- * limit, never the sign-in throttle: guesses at the sign-in form cannot block a password change.
- */
-async function confirmPassword(
-  c: Parameters<AppRouteHandler<typeof routes.changePassword | typeof routes.deleteMe>>[0],
-  password: string,
-): Promise<void> {
-  const { config, db } = c.var;
-  const account = valueOrThrow(await findCredentialsById(db, sessionOf(c)), asAccount);
-  throwIfLocked(account.lockedUntil);
-  const { valid } = await verifyPassword(password, account.passwordHash, config.PASSWORD_PEPPER, requestLogger(c));
-  if (valid) return;
-  const [counted] = await recordFailure(db, guessKeys.confirmation(account.id), PER_USER_CONFIRMATION);
-  throwIfLocked(counted?.lockedUntil);
-  throw forbidden("The password is incorrect.", "wrong-password");
-}
