@@ -66,6 +66,15 @@ export const queryBoolean = () =>
     .transform((value) => value === "true")
     .openapi({ type: "boolean" });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When something stops working: an ISO 8601 time with an offset, in the future, at most `maxDays` ahead. */
+export const expiryWithin = (maxDays: number) =>
+  z.iso
+    .datetime({ offset: true })
+    .refine((value) => Date.parse(value) > Date.now(), "must be in the future")
+    .refine((value) => Date.parse(value) <= Date.now() + maxDays * DAY_MS, `must be at most ${maxDays} days ahead`);
+
 /** A UUID path parameter; a malformed one answers the 404 of a missing resource (see createRouter). */
 export const uuidParam = (name: string) =>
   z.uuid().openapi({ param: { name, in: "path" }, example: "0b6f3c52-5f0e-4d5e-9c53-8f0d3f5c7a11" });

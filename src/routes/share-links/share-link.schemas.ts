@@ -1,11 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { SHARE_LINK_LIMITS } from "../../db/schema";
-import { text, uuidParam } from "../../lib/schemas";
+import { expiryWithin, text, uuidParam } from "../../lib/schemas";
 import { NoteAttachmentSchema } from "../attachments/attachment.schemas";
 import { NoteIdParam } from "../notes/note.schemas";
 
 const { activePerNote, lifetimeDays } = SHARE_LINK_LIMITS;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const ShareLinkSchema = z
   .object({
@@ -29,14 +28,9 @@ export const NewShareLinkSchema = z
 
 export type NewShareLink = z.infer<typeof NewShareLinkSchema>;
 
-const ExpiresAt = z.iso
-  .datetime({ offset: true })
-  .refine((value) => Date.parse(value) > Date.now(), "must be in the future")
-  .refine(
-    (value) => Date.parse(value) <= Date.now() + lifetimeDays * DAY_MS,
-    `must be at most ${lifetimeDays} days ahead`,
-  )
-  .openapi({ description: `When the link stops working: in the future, at most ${lifetimeDays} days ahead` });
+const ExpiresAt = expiryWithin(lifetimeDays).openapi({
+  description: `When the link stops working: in the future, at most ${lifetimeDays} days ahead`,
+});
 
 export const CreateShareLinkSchema = z
   .strictObject({ expiresAt: ExpiresAt.optional() })

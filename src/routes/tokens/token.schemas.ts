@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { API_SCOPE_NAMES, API_SCOPES, API_TOKEN_LIMITS, NOTEBOOK_TOKEN_SCOPES } from "../../db/schema";
-import { text, trimmedText, uuidParam } from "../../lib/schemas";
+import { expiryWithin, text, trimmedText, uuidParam } from "../../lib/schemas";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const { lifetimeDays, nameLength, perUser } = API_TOKEN_LIMITS;
 
 const Scope = z.enum(API_SCOPE_NAMES).openapi({
@@ -33,14 +32,9 @@ export const NewApiTokenSchema = ApiTokenSchema.extend({
   }),
 }).openapi("NewApiToken");
 
-const ExpiresAt = z.iso
-  .datetime({ offset: true })
-  .refine((value) => Date.parse(value) > Date.now(), "must be in the future")
-  .refine(
-    (value) => Date.parse(value) <= Date.now() + lifetimeDays * DAY_MS,
-    `must be at most ${lifetimeDays} days ahead`,
-  )
-  .openapi({ description: `When it stops working: required, at most ${lifetimeDays} days ahead` });
+const ExpiresAt = expiryWithin(lifetimeDays).openapi({
+  description: `When it stops working: required, at most ${lifetimeDays} days ahead`,
+});
 
 export const CreateApiTokenSchema = z
   .strictObject({
