@@ -53,6 +53,8 @@ export async function startProductionWorker(options: {
       scriptPath,
       compatibilityDate,
       r2Buckets: ["ATTACHMENTS"],
+      // As wrangler.toml: writes nudge the webhook dispatcher through this queue (nothing consumes it here).
+      queueProducers: { WEBHOOK_DELIVERIES: "cloud-notes-webhooks", WEBHOOK_DEAD_LETTERS: "cloud-notes-webhooks-dead" },
       // The limits of wrangler.toml, or (liftRateLimits) none a load generator could reach.
       ratelimits: {
         AUTH_RATE_LIMITER: { namespace_id: "1001", simple: { limit: options.liftRateLimits ? 1e9 : 10, period: 60 } },

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { WEBHOOK_LIMITS } from "../src/db/schema";
 import { NUDGE_DELAY_SECONDS } from "../src/middleware/webhook-nudge";
 import { retryDelaySeconds } from "../src/webhooks/send";
-import { signUp } from "./support/accounts";
+import { authed, json, signUp } from "./support/accounts";
 import { testDatabase } from "./support/api";
 import { captureLogs } from "./support/logs";
 import { team } from "./support/notebooks";
@@ -118,6 +118,21 @@ describe("webhook deliveries", () => {
     await createNote(user.request);
     await createNote(user.request);
     expect(deliveriesQueue.take()).toEqual([{ body: { kind: "dispatch" }, delaySeconds: NUDGE_DELAY_SECONDS }]);
+  });
+
+  it("never fail a write when the queue refuses its nudge", async () => {
+    const user = await signUp();
+    await new Promise((resolve) => setTimeout(resolve, NUDGE_DELAY_SECONDS * 1000 + 100));
+    const refusing = {
+      send: () => {
+        throw new Error("the queue is down");
+      },
+    } as unknown as Queue;
+    const created = await authed(user.tokens.access_token, "/v1/notes", json({ title: "Kept", content: "" }), {
+      WEBHOOK_DELIVERIES: refusing,
+    });
+    expect(created.status).toBe(201);
+    expect(logs.errors("webhooks: nudging the dispatcher failed")).toHaveLength(1);
   });
 
   it("send only the event types asked for, and for a notebook's endpoint only that notebook", async () => {

@@ -22,10 +22,11 @@ export function nudgeWebhooks(): MiddlewareHandler<AppEnv> {
     const now = Date.now();
     if (now - lastNudgeAt < NUDGE_DELAY_SECONDS * 1000) return;
     lastNudgeAt = now;
-    c.executionCtx.waitUntil(
-      c.env.WEBHOOK_DELIVERIES.send({ kind: "dispatch" }, { delaySeconds: NUDGE_DELAY_SECONDS }).catch((error) =>
-        requestLogger(c).error("webhooks: nudging the dispatcher failed", error),
-      ),
-    );
+    // After the response, and whatever the queue does (throws at once, rejects later): the write has
+    // committed, and the cron's run a minute on reads what a lost nudge would have.
+    const nudged = Promise.resolve()
+      .then(() => c.env.WEBHOOK_DELIVERIES.send({ kind: "dispatch" }, { delaySeconds: NUDGE_DELAY_SECONDS }))
+      .catch((error) => requestLogger(c).error("webhooks: nudging the dispatcher failed", error));
+    c.executionCtx.waitUntil(nudged);
   };
 }
