@@ -168,6 +168,15 @@ describe("personal API tokens", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 
+  it("cost one database round trip more than a password sign-in's access token: the lookup by hash", async () => {
+    const user = await signUp();
+    const note = await createNote(user.request);
+    const script = withToken((await issueToken(user, { scopes: ["notes:read"] })).token);
+    const bySession = await roundTripsDuring(() => user.request(`/v1/notes/${note.id}`));
+    const byToken = await roundTripsDuring(() => script(`/v1/notes/${note.id}`));
+    expect([bySession, byToken]).toEqual([1, 2]);
+  });
+
   it("are their user's own: another user's token id answers 404", async () => {
     const [owner, stranger] = await Promise.all([signUp(), signUp()]);
     const issued = await issueToken(owner, { scopes: ["notes:read"] });
