@@ -10,7 +10,9 @@ import { type RunningWorker, startProductionWorker } from "./production-worker.t
 const DATABASE = "cloud_notes_bench";
 
 /** The production bundle in workerd against a fresh, migrated embedded PostgreSQL. */
-export async function startBenchApp(options: { inspectorPort?: number; minify?: boolean } = {}) {
+export async function startBenchApp(
+  options: { inspectorPort?: number; minify?: boolean; settings?: Record<string, string> } = {},
+) {
   const workDir = mkdtempSync(join(tmpdir(), "cloud-notes-bench-"));
   chmodSync(workDir, 0o755); // reachable by the unprivileged postgres user when we are root
   const stack = await startLocalStack({
@@ -21,9 +23,20 @@ export async function startBenchApp(options: { inspectorPort?: number; minify?: 
     database: DATABASE,
   });
   await migrateDatabase(stack.databaseUrl);
-  const bindings = { ...generatedSecrets(), DATABASE_URL: stack.databaseUrl, LOCAL_NEON_ENDPOINT: stack.neonEndpoint };
+  const bindings = {
+    ...generatedSecrets(),
+    DATABASE_URL: stack.databaseUrl,
+    LOCAL_NEON_ENDPOINT: stack.neonEndpoint,
+    ...options.settings,
+  };
   const start = (sourceDir?: string) =>
-    startProductionWorker({ liftRateLimits: true, bindings, sourceDir, ...options });
+    startProductionWorker({
+      liftRateLimits: true,
+      bindings,
+      sourceDir,
+      inspectorPort: options.inspectorPort,
+      minify: options.minify,
+    });
   const worker = await start();
   const others: RunningWorker[] = [];
   return {

@@ -18,6 +18,7 @@ import { authRouter } from "./routes/auth/auth.index";
 import { changesRouter } from "./routes/changes/changes.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { OPENAPI_DOCUMENT_PATH } from "./routes/docs/docs.pages";
+import { exportsRouter } from "./routes/exports/exports.index";
 import { healthRouter } from "./routes/health/health.index";
 import { invitationsRouter } from "./routes/invitations/invitations.index";
 import { notebooksRouter } from "./routes/notebooks/notebooks.index";
@@ -64,6 +65,7 @@ export function createApp() {
     .route("/", revisionsRouter)
     .route("/", changesRouter)
     .route("/", webhooksRouter)
+    .route("/", exportsRouter)
     .route("/", docsRouter);
 
   for (const [name, scheme] of Object.entries(securitySchemes)) {

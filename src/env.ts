@@ -57,6 +57,9 @@ const settingsSchema = z.object({
   // Workers accept request bodies of at most 500 MB (Enterprise), 100 MB on Free and Pro.
   MAX_ATTACHMENT_BYTES: bytes(25 * MiB, 500 * MiB),
   USER_STORAGE_QUOTA_BYTES: bytes(1024 * MiB, Number.MAX_SAFE_INTEGER),
+  // An import's zip. Workers take request bodies of at most 100 MB on Free and Pro: the default is
+  // that; Enterprise accounts (500 MB) may raise it.
+  MAX_IMPORT_BYTES: bytes(100_000_000, 500_000_000),
 });
 
 /** As the runtime hands them over: text, validated by configFrom(). */

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { problemTypeList } from "../src/lib/problem";
 import { form, json, PASSWORD, signUp, uniqueIp } from "./support/accounts";
 import { api, testDatabase } from "./support/api";
+import { zipBody } from "./support/archives";
 import { rawUpload } from "./support/attachments";
 import {
   fetchDocument,
@@ -275,6 +276,10 @@ describe("every answer is one the document describes", () => {
     const cancelled = await invited(owner);
     await ok(await call(`/v1/notebooks/${book.id}/invitations/${cancelled}`, { method: "DELETE" }, as), 204);
     await ok(await call(`/v1/notebooks/${book.id}`, { method: "DELETE" }, as), 204);
+
+    // Export and import: the export's zip, brought back.
+    const archive = await (await ok(await call("/v1/export", {}, as), 200)).arrayBuffer();
+    await ok(await call("/v1/import", zipBody(new Uint8Array(archive)), as), 200);
 
     // Leaving: a new password, signing out, deleting the account.
     const changed = await call(

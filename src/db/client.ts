@@ -73,6 +73,7 @@ export async function inTransaction<T>(
   config: Config,
   executionCtx: BackgroundWork,
   work: (tx: Transaction) => Promise<T>,
+  options: { deadlineMs?: number } = {},
 ): Promise<T> {
   if (config.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(config.LOCAL_NEON_ENDPOINT);
   const timeoutMs = config.DATABASE_TIMEOUT_MS;
@@ -97,7 +98,7 @@ export async function inTransaction<T>(
     });
   };
   try {
-    return await withDeadline(transaction(), timeoutMs);
+    return await withDeadline(transaction(), options.deadlineMs ?? timeoutMs);
   } catch (error) {
     if (lost && !isDatabaseUnavailable(error)) throw new DatabaseUnavailable("unreachable", { cause: lost });
     throw error;

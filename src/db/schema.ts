@@ -25,6 +25,19 @@ export const NOTE_SORTS = ["updated", "created"] as const;
 export const NOTE_SCOPES = ["all", "own", "shared"] as const;
 export const NOTE_LIMITS = { titleLength: 200, contentLength: 100_000, tagLength: 40, tags: 20 } as const;
 export const MAX_ATTACHMENTS_PER_NOTE = 20;
+/**
+ * What one import may hold besides MAX_IMPORT_BYTES (src/env.ts): the zip's entries, the notes among
+ * them, its central directory and manifest (read whole), a Markdown file (a note's content in UTF-8, up
+ * to 4 bytes a character, and its front matter), and how many files the report names as skipped.
+ */
+export const IMPORT_LIMITS = {
+  entries: 25_000,
+  notes: 10_000,
+  directoryBytes: 8 * 1024 * 1024,
+  manifestBytes: 16 * 1024 * 1024,
+  noteFileBytes: NOTE_LIMITS.contentLength * 4 + 64 * 1024,
+  reportedSkips: 100,
+} as const;
 export const OUTBOX_REASONS = ["upload", "delete"] as const;
 
 /** A caller's role on a notebook and its notes, weakest first; a loose note has only its owner. */

@@ -53,6 +53,10 @@ export const PROBLEM_TYPES = {
     status: 413,
     about: "The file is larger than MAX_ATTACHMENT_BYTES, or than its Content-Length.",
   },
+  "import-too-large": {
+    status: 413,
+    about: "The import is larger than MAX_IMPORT_BYTES, or holds more files or notes than an import may.",
+  },
   "storage-quota": { status: 413, about: "The bytes would pass the storage quota of the account that pays for them." },
   "rate-limited": { status: 429, about: "Too many requests; retry after Retry-After." },
   "too-many-failed-sign-ins": {

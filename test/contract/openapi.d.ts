@@ -1040,6 +1040,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every note you can read, as a zip of Markdown files with their attachments
+         * @description A folder of Markdown that Obsidian and Joplin open as it is: one file per note with YAML front matter (id, title, tags, notebook, visibility, pinned, archived, created, updated, and links to its attachments), your loose notes at the top and a folder per notebook, attachments under `_attachments/<note id>/`, and `manifest.json` listing it all. Archived notes are in it, the trash is not. The zip is streamed as it is written (no Content-Length): a failure midway cuts it short without its central directory, so unzip tools refuse it rather than show part of it. An API token without `attachments:read` exports the notes alone. `curl -H 'Authorization: Bearer …' -o notes.zip …/v1/export`.
+         *
+         *     **API tokens** need the `notes:read` scope.
+         */
+        get: operations["exportNotes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring notes back: an export's zip, a zip of Markdown files, or one Markdown file
+         * @description Each Markdown file becomes a note: its front matter gives title (else the file's name), tags, pinned, archived, created, updated and notebook (else the top folder it is in); the rest is its content. A note goes into your own notebook of that name, made when you have none, or into `notebookId` when given; imported notes are private. Its attachments come from `manifest.json`, or the front matter's `attachments` links. Other files are skipped and named in the answer.
+         *
+         *     **Idempotent by note:** a note's id is made from you and the file's `id` (else its path), so importing the same archive again creates nothing twice (`unchanged`); Idempotency-Key replays the answer too.
+         *
+         *     **All or nothing:** every file is checked before anything is written, and the notes are written in one transaction. A failure leaves no note and no attachment row; bytes already copied are deleted at once, or by the scheduled sweep within the hour if even that fails, and the uploaded zip likewise.
+         *
+         *     **Bounds:** the zip up to MAX_IMPORT_BYTES (100 MB by default), 25000 files, 10000 notes; each attachment up to MAX_ATTACHMENT_BYTES and your storage quota. A 413 or 422 names the file at fault (`errors[].path` is `archive/<file>`). An API token needs `attachments:write` besides for an archive with attachments.
+         *
+         *     **API tokens** need the `notes:write` scope.
+         */
+        post: operations["importNotes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1097,6 +1147,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:stale-version` (412): The resource changed since the ETag in If-Match.
              *     - `urn:cloud-notes:problem:body-too-large` (413): The request body is larger than the operation takes.
              *     - `urn:cloud-notes:problem:attachment-too-large` (413): The file is larger than MAX_ATTACHMENT_BYTES, or than its Content-Length.
+             *     - `urn:cloud-notes:problem:import-too-large` (413): The import is larger than MAX_IMPORT_BYTES, or holds more files or notes than an import may.
              *     - `urn:cloud-notes:problem:storage-quota` (413): The bytes would pass the storage quota of the account that pays for them.
              *     - `urn:cloud-notes:problem:rate-limited` (429): Too many requests; retry after Retry-After.
              *     - `urn:cloud-notes:problem:too-many-failed-sign-ins` (429): The account is locked after wrong passwords; retry after Retry-After.
@@ -1104,7 +1155,7 @@ export interface components {
              *     - `urn:cloud-notes:problem:storage-unavailable` (503): The file store did not take the upload; retry after Retry-After.
              * @enum {string}
              */
-            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:insufficient-scope" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:webhook-limit" | "urn:cloud-notes:problem:api-token-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:resync-required" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
+            type: "about:blank" | "urn:cloud-notes:problem:validation" | "urn:cloud-notes:problem:idempotency-mismatch" | "urn:cloud-notes:problem:incomplete-upload" | "urn:cloud-notes:problem:forbidden" | "urn:cloud-notes:problem:wrong-password" | "urn:cloud-notes:problem:own-note" | "urn:cloud-notes:problem:insufficient-scope" | "urn:cloud-notes:problem:conflict" | "urn:cloud-notes:problem:email-unavailable" | "urn:cloud-notes:problem:owner-role" | "urn:cloud-notes:problem:already-member" | "urn:cloud-notes:problem:member-limit" | "urn:cloud-notes:problem:invitation-limit" | "urn:cloud-notes:problem:attachment-limit" | "urn:cloud-notes:problem:share-link-limit" | "urn:cloud-notes:problem:webhook-limit" | "urn:cloud-notes:problem:api-token-limit" | "urn:cloud-notes:problem:concurrent-change" | "urn:cloud-notes:problem:idempotency-in-progress" | "urn:cloud-notes:problem:resync-required" | "urn:cloud-notes:problem:stale-version" | "urn:cloud-notes:problem:body-too-large" | "urn:cloud-notes:problem:attachment-too-large" | "urn:cloud-notes:problem:import-too-large" | "urn:cloud-notes:problem:storage-quota" | "urn:cloud-notes:problem:rate-limited" | "urn:cloud-notes:problem:too-many-failed-sign-ins" | "urn:cloud-notes:problem:dependency-unavailable" | "urn:cloud-notes:problem:storage-unavailable";
             /**
              * @description The status's reason phrase
              * @example Not Found
@@ -1778,6 +1829,26 @@ export interface components {
             durationMs: number;
             /** @description Why it failed, when the status does not say it */
             error: string | null;
+        };
+        ImportReport: {
+            created: number;
+            unchanged: number;
+            notes: {
+                /** @description The Markdown file in the archive */
+                file: string;
+                /**
+                 * Format: uuid
+                 * @description The note it became (the same on every import of this file by you)
+                 */
+                id: string;
+                /**
+                 * @description `unchanged`: an earlier import already made this note, so it was left as it is
+                 * @enum {string}
+                 */
+                status: "created" | "unchanged";
+            }[];
+            /** @description Files that are neither notes nor their attachments (at most 100 named) */
+            skipped: string[];
         };
     };
     responses: never;
@@ -8447,6 +8518,237 @@ export interface operations {
                 };
             };
             /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportNotes: {
+        parameters: {
+            query?: {
+                /** @description Only this notebook's notes (you need to be a member) */
+                notebookId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip */
+            200: {
+                headers: {
+                    /**
+                     * @description Always `attachment`, with the file's name (RFC 6266; `filename*` carries it exactly)
+                     * @example attachment; filename="notes.pdf"; filename*=UTF-8''notes.pdf
+                     */
+                    "Content-Disposition": string;
+                    /** @description `private, no-cache` */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": Blob;
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `notes:read` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours), or a malformed id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not match the schema; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for uploads, the file store) is unreachable or too slow; retry after Retry-After */
+            503: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After": number;
+                    /** @description `no-store` when the database did not answer */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importNotes: {
+        parameters: {
+            query?: {
+                /** @description Put every note into this notebook (you need to be its editor or owner) instead of the notebooks the files name */
+                notebookId?: string;
+                /** @description For a single Markdown file: its name, whose stem is the title when its front matter has none */
+                filename?: string;
+            };
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request from the same caller within 24 hours replays the first final answer (status, headers, body) with `Idempotent-Replayed: true` instead of running again. The same key with another request is 422 `urn:cloud-notes:problem:idempotency-mismatch`; while the first is still running, 409 `urn:cloud-notes:problem:idempotency-in-progress` with `Retry-After`. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The zip (`application/zip`), or one Markdown file (`text/markdown`) */
+        requestBody: {
+            content: {
+                "application/zip": Blob;
+                "text/markdown": string;
+            };
+        };
+        responses: {
+            /** @description What became of each file */
+            200: {
+                headers: {
+                    /** @description `true`: this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description The body ended before its Content-Length */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid, expired or from a session that ended */
+            401: {
+                headers: {
+                    /**
+                     * @description RFC 6750: `error="invalid_token"` when a token was sent but is invalid, expired or its session ended
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API token without `notes:write` (insufficient_scope) */
+            403: {
+                headers: {
+                    /**
+                     * @description With an API token: `Bearer error="insufficient_scope"`, and the `scope` it needs
+                     * @example Bearer realm="cloud-notes", error="invalid_token"
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state, a concurrent change (retry after Retry-After), or a request with this Idempotency-Key still running (idempotency-in-progress, retry after Retry-After) */
+            409: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before sending the request again
+                     * @example 5
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A raw upload without Content-Length */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The zip is larger than MAX_IMPORT_BYTES or holds too many files (import-too-large), a file in it is larger than MAX_ATTACHMENT_BYTES (attachment-too-large), or its attachments would pass your storage quota (storage-quota); `errors` names the file when one is at fault */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one the operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A file in the archive cannot be imported (`errors[].path` names it: not a zip, front matter that does not parse, a title or tags the API refuses, a missing attachment, bytes that do not match the manifest), or the Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the file store is unreachable; retry after Retry-After */
             503: {
                 headers: {
                     /**

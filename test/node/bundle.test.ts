@@ -8,8 +8,9 @@ import { bundleWorker } from "../../bench/production-worker.ts";
 // Issue 14 set 200 KiB gzipped; webhooks, API tokens and the MCP endpoint (issues 20-21) need more, and
 // bench/startup.ts measured no start-up cost from 194 to 200 KiB (workerd's own start dominates; see
 // docs/figures.md). 232 KiB leaves them room, and still trips on a mistake such as a dependency's
-// unused half (zod's locales were 44 KiB, ajv would be about 35).
-const BUDGET_GZIP_BYTES = 232 * 1024;
+// unused half (zod's locales were 44 KiB, ajv would be about 35). Export and import (issue 22: client-zip,
+// the zip reader, front matter) brought it to 235 KiB: 244 KiB.
+const BUDGET_GZIP_BYTES = 244 * 1024;
 
 let outdir: string;
 let script: Buffer;
