@@ -5,10 +5,8 @@
 // archive. Notes are written straight into PostgreSQL, attachments through the API (R2 is workerd's).
 import { createHash, randomFillSync } from "node:crypto";
 import pg from "pg";
-import { freePort } from "../scripts/local-db/free-port.ts";
 import { readZipDirectory } from "../src/archive/zip-reader.ts";
 import { signedInUser, startBenchApp } from "./bench-app.ts";
-import { connectInspector, peakHeapDuring } from "./inspector.ts";
 import { peakResidentDuring, residentBytes, workerdPid } from "./process-memory.ts";
 
 const MiB = 1024 * 1024;
@@ -17,8 +15,7 @@ const FILES = Number(process.env.BENCH_EXPORT_FILES ?? 200);
 const FILE_BYTES = MiB;
 
 // A 200 MiB zip is past the default MAX_IMPORT_BYTES (100 MB, Free and Pro); Enterprise takes 500 MB.
-const inspectorPort = await freePort();
-const app = await startBenchApp({ inspectorPort, settings: { MAX_IMPORT_BYTES: "500000000" } });
+const app = await startBenchApp({ settings: { MAX_IMPORT_BYTES: "500000000" } });
 try {
   const owner = await signedInUser(app.url, "exporter@example.com");
   const me = (await (await owner.call("/v1/users/me")).json()) as { id: string };
@@ -43,24 +40,16 @@ try {
   }
 
   const pid = workerdPid();
-  const inspector = await connectInspector(inspectorPort);
-  /** workerd's resident memory and the isolate's heap while `work` runs, from a collected heap. */
-  const measured = async <T>(work: () => Promise<T>) => {
-    await inspector.send("HeapProfiler.collectGarbage");
-    const heapBefore = ((await inspector.send("Runtime.getHeapUsage")) as { usedSize: number }).usedSize;
-    const rssBefore = residentBytes(pid);
-    const started = performance.now();
-    const heap = await peakHeapDuring(inspector, () => peakResidentDuring(pid, work));
-    const seconds = (performance.now() - started) / 1000;
-    return { result: heap.result.result, seconds, heap, heapBefore, rssPeak: heap.result.peak, rssBefore };
-  };
-  const exported = await measured(async () => {
+  const before = residentBytes(pid);
+  const started = performance.now();
+  const exported = await peakResidentDuring(pid, async () => {
     const response = await fetch(`${app.url}/v1/export`, { headers: { authorization: owner.authorization } });
     if (response.status !== 200) throw new Error(`export: ${response.status} ${await response.text()}`);
     const chunks: Uint8Array[] = [];
     for await (const chunk of response.body ?? []) chunks.push(chunk);
     return Buffer.concat(chunks);
   });
+  const exportSeconds = (performance.now() - started) / 1000;
   const archive = new Uint8Array(exported.result);
   const entries = await readZipDirectory(
     { size: archive.byteLength, read: async (offset, length) => archive.subarray(offset, offset + length) },
@@ -70,7 +59,9 @@ try {
   if (notesIn !== NOTES) throw new Error(`the export holds ${notesIn} notes, not ${NOTES}`);
 
   const importer = await signedInUser(app.url, "importer@example.com");
-  const imported = await measured(async () => {
+  const beforeImport = residentBytes(pid);
+  const importStarted = performance.now();
+  const imported = await peakResidentDuring(pid, async () => {
     const response = await fetch(`${app.url}/v1/import`, {
       method: "POST",
       body: archive,
@@ -79,6 +70,7 @@ try {
     if (response.status !== 200) throw new Error(`import: ${response.status} ${await response.text()}`);
     return (await response.json()) as { created: number };
   });
+  const importSeconds = (performance.now() - importStarted) / 1000;
   if (imported.result.created !== NOTES) throw new Error(`imported ${imported.result.created} notes`);
 
   const size = archive.byteLength / MiB;
@@ -86,16 +78,13 @@ try {
     `export and import of ${NOTES} notes and ${FILES} attachments of ${FILE_BYTES / MiB} MiB: a ${size.toFixed(1)} MiB zip ` +
       `(sha256 ${createHash("sha256").update(archive).digest("hex").slice(0, 12)}…), workerd via Miniflare, local R2 and PostgreSQL`,
   );
-  const mib = (bytes: number) => (bytes / MiB).toFixed(1);
-  const row = (label: string, run: Awaited<ReturnType<typeof measured>>) =>
+  const row = (label: string, seconds: number, peak: number, base: number) =>
     console.log(
-      `  ${label.padEnd(7)} ${run.seconds.toFixed(2).padStart(6)} s ${(size / run.seconds).toFixed(1).padStart(6)} MiB/s` +
-        `   isolate: JS heap peak ${mib(run.heap.usedPeak)} MiB (${mib(run.heapBefore)} before), ` +
-        `ArrayBuffers peak ${mib(run.heap.backingPeak)} MiB   workerd RSS +${mib(run.rssPeak - run.rssBefore)} MiB`,
+      `  ${label.padEnd(8)} ${seconds.toFixed(2).padStart(7)} s ${(size / seconds).toFixed(1).padStart(7)} MiB/s ` +
+        `  peak RSS +${((peak - base) / MiB).toFixed(1)} MiB above ${(base / MiB).toFixed(0)} MiB`,
     );
-  row("export", exported);
-  row("import", imported);
-  inspector.close();
+  row("export", exportSeconds, exported.peak, before);
+  row("import", importSeconds, imported.peak, beforeImport);
 } finally {
   await app.stop();
 }

@@ -5,7 +5,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { freePort } from "../scripts/local-db/free-port.ts";
 import { signedInUser, startBenchApp } from "./bench-app.ts";
-import { connectInspector } from "./inspector.ts";
 import { runLoad } from "./load.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -57,6 +56,35 @@ try {
   printTop(profile, result.requests, moduleOfLine(readFileSync(app.scriptPath, "utf8")));
 } finally {
   await app.stop();
+}
+
+async function connectInspector(port: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+    id: string;
+    webSocketDebuggerUrl?: string;
+  }[];
+  const user = targets.find((t) => t.id.startsWith("core:user:"));
+  if (!user) throw new Error(`no user worker among inspector targets: ${targets.map((t) => t.id).join(", ")}`);
+  const socket = new WebSocket(user.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${user.id}`);
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  let nextId = 1;
+  const pending = new Map<number, (value: unknown) => void>();
+  socket.onmessage = (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id) pending.get(message.id)?.(message.result);
+  };
+  return {
+    send: (method: string, params: object = {}) =>
+      new Promise<unknown>((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => socket.close(),
+  };
 }
 
 /** Self time per function and per package (node_modules/<name>, or ours), in ms per request. */
