@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ImportedNoteValues } from "../db/queries/imports";
 import { IMPORT_LIMITS, MAX_ATTACHMENTS_PER_NOTE } from "../db/schema";
 import { sanitizeFilename } from "../lib/filename";
 import { type FieldError, Problem, problemType } from "../lib/problem";
@@ -42,15 +43,7 @@ export interface PlannedNote {
 }
 
 /** A note's own values, as the notes table takes them. */
-export interface NoteValues {
-  title: string;
-  content: string;
-  tags: string[];
-  pinned: boolean;
-  archived: boolean;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+export type NoteValues = ImportedNoteValues;
 
 export interface ImportPlan {
   notes: PlannedNote[];

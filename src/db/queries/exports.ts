@@ -4,6 +4,7 @@ import { attachments, notebooks } from "../schema";
 import { notebookAccess, readableNotes } from "./access";
 import type { SignedInCaller } from "./caller";
 import { selectPage } from "./keyset";
+import { noteFields } from "./note-record";
 import { done, missing, type Outcome } from "./outcome";
 import { isoTimestamp, jsonObject, type Selected, selectList } from "./sql-fragments";
 
@@ -20,18 +21,19 @@ const exportedAttachmentFields = {
 export type ExportedAttachment = Selected<typeof exportedAttachmentFields>;
 
 /** What an export writes of a note, from a readable note row `n`: the note, its notebook's name, its attachments. */
+const { id, title, content, tags, pinned, archived, visibility, notebookId, createdAt, updatedAt } = noteFields;
 const exportedNoteFields = {
-  id: sql<string>`n.id`,
-  title: sql<string>`n.title`,
-  content: sql<string>`n.content`,
-  tags: sql<string[]>`n.tags`,
-  pinned: sql<boolean>`n.pinned`,
-  archived: sql<boolean>`n.archived`,
-  visibility: sql<string>`n.visibility`,
-  notebookId: sql<string | null>`n.notebook_id`,
+  id,
+  title,
+  content,
+  tags,
+  pinned,
+  archived,
+  visibility,
+  notebookId,
+  createdAt,
+  updatedAt,
   notebookName: sql<string | null>`(select nb.name from ${notebooks} nb where nb.id = n.notebook_id)`,
-  createdAt: isoTimestamp(sql`n.created_at`),
-  updatedAt: isoTimestamp(sql`n.updated_at`),
   attachments: sql<ExportedAttachment[]>`(
     select coalesce(json_agg(${jsonObject(exportedAttachmentFields)} order by a.created_at, a.id), '[]'::json)
     from ${attachments} a where a.note_id = n.id)`,

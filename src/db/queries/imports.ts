@@ -110,9 +110,8 @@ export async function notebooksNamed(tx: Transaction, userId: string, names: str
   return new Map(rows.map((row) => [row.name, row.id]));
 }
 
-export interface ImportedNoteRow {
-  id: string;
-  notebookId: string | null;
+/** A note's own values, as the notes table takes them from a file. */
+export interface ImportedNoteValues {
   title: string;
   content: string;
   tags: string[];
@@ -121,6 +120,8 @@ export interface ImportedNoteRow {
   createdAt: string | null;
   updatedAt: string | null;
 }
+
+export type ImportedNoteRow = ImportedNoteValues & { id: string; notebookId: string | null };
 
 export interface ImportedAttachmentRow {
   noteId: string;
