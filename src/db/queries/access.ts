@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { notebookMembers, notebooks, notes } from "../schema";
 import { unlimitedReach, withinReach } from "./caller";
 import { permits, type Role } from "./permissions";
+import { prerendered } from "./sql-fragments";
 
 // The caller's role on a note or notebook, read in SQL inside each request's one statement (the `me`
 // CTE of asCaller is in scope), for the rules of permissions.ts to judge. A loose note has only its
@@ -33,13 +34,14 @@ const trashState = (note: SQL, inTrash: boolean) =>
  * rather than one OR, so each half walks its own index (owner, notebook) for lookups by id and for
  * keyset listings alike; an OR made PostgreSQL scan every note.
  */
-const notesWithRole = (inTrash: boolean) => sql`(
+const notesWithRole = (inTrash: boolean) =>
+  prerendered(sql`(
   select n.*, 'owner' as role from ${notes} n
   where n.notebook_id is null and n.owner_id = ${me} and ${unlimitedReach} and ${trashState(sql`n`, inTrash)}
   union all
   select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
   where m.user_id = ${me} and ${withinReach(sql`m.notebook_id`)} and ${trashState(sql`n`, inTrash)}
-)`;
+)`);
 
 /** Every note the caller can read, with their role on it. Trashed notes are in no read but the trash's. */
 export const readableNotes = notesWithRole(false);
@@ -52,7 +54,9 @@ export const readableNoteAccess = (noteId: string) =>
   sql`access as (select n.id, n.role, n.owner_id from ${readableNotes} n where n.id = ${noteId})`;
 
 /** The caller's trash: trashed notes they may restore or purge (an editing role on them). */
-export const restorableNotes = sql`(select * from ${notesWithRole(true)} t where ${permits("note.restore", { role: sql`t.role` })})`;
+export const restorableNotes = prerendered(
+  sql`(select * from ${notesWithRole(true)} t where ${permits("note.restore", { role: sql`t.role` })})`,
+);
 
 /**
  * CTEs ending in `access` (the note's id, version, notebook_id, owner_id, visibility, title, content,
