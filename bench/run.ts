@@ -5,6 +5,10 @@
 // Workers bills. BENCH_BASELINE=<git ref> also builds that commit and measures it in the same run,
 // endpoint by endpoint, alternating with this checkout (or a directory holding another checkout). BENCH_SWEEP=1 adds the concurrency sweep
 // (1 to 64 clients) for GET one note and the floor, drawn into bench/concurrency.svg.
+// One run's CPU figures move by a tenth from run to run on a shared machine, so every endpoint is
+// measured BENCH_ROUNDS times (3), rounds interleaved with the other endpoints, and each figure is the
+// median of its rounds. BENCH_ONLY=<regex> measures only the endpoints it matches (and what they are
+// compared with).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +20,8 @@ import { type LoadResult, runLoad } from "./load.ts";
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const baselineRef = process.env.BENCH_BASELINE;
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 type Send = (client: number) => Promise<Response>;
@@ -46,23 +52,31 @@ try {
     targets.unshift({ label: `baseline ${baselineRef}`, url: other.url, pid: other.pid });
   }
   const endpointsOf = await Promise.all(targets.map((target) => endpoints(target.url)));
-  const tables = targets.map(() => [] as (LoadResult & { roundTrips: number })[]);
-  const names = endpointsOf[0]?.map(([name]) => name) ?? [];
-  for (const [e, name] of names.entries()) {
-    // Alternating targets endpoint by endpoint keeps the machine's drift out of the comparison.
-    for (const [t, target] of targets.entries()) {
-      const send = endpointsOf[t]?.[e]?.[1];
-      if (!send) continue;
-      const before = await app.roundTrips();
-      await (await send(0)).arrayBuffer();
-      const roundTrips = (await app.roundTrips()) - before;
-      await runLoad("warm-up", send, { concurrency, seconds: 1 });
-      const result = await runLoad(name, send, { concurrency, seconds, workerdPid: target.pid });
-      tables[t]?.push({ ...result, roundTrips });
+  const names = (endpointsOf[0] ?? []).map(([name]) => name).filter(measured);
+  const roundsOf = targets.map(() => new Map<string, LoadResult[]>());
+  const tripsOf = targets.map(() => new Map<string, number>());
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      // Alternating targets endpoint by endpoint keeps the machine's drift out of the comparison.
+      for (const [t, target] of targets.entries()) {
+        const send = endpointsOf[t]?.find(([other]) => other === name)?.[1];
+        if (!send) continue;
+        if (round === 0) {
+          const before = await app.roundTrips();
+          await (await send(0)).arrayBuffer();
+          tripsOf[t]?.set(name, (await app.roundTrips()) - before);
+          await runLoad("warm-up", send, { concurrency, seconds: 1 });
+        }
+        const result = await runLoad(name, send, { concurrency, seconds, workerdPid: target.pid });
+        roundsOf[t]?.set(name, [...(roundsOf[t]?.get(name) ?? []), result]);
+      }
     }
   }
+  const tables = targets.map((_, t) =>
+    names.map((name) => ({ ...medianOf(roundsOf[t]?.get(name) ?? []), roundTrips: tripsOf[t]?.get(name) ?? 0 })),
+  );
   console.log(
-    `${concurrency} concurrent clients, ${seconds} s each; production bundle in workerd (Miniflare), local PostgreSQL`,
+    `${concurrency} concurrent clients, ${rounds} rounds of ${seconds} s each (medians); production bundle in workerd (Miniflare), local PostgreSQL`,
   );
   for (const [t, target] of targets.entries()) printTable(target.label, tables[t] ?? []);
 
@@ -76,6 +90,29 @@ try {
 } finally {
   await app.stop();
   baseline?.remove();
+}
+
+/** BENCH_ONLY's endpoints, and every endpoint a target compares with. */
+function measured(name: string): boolean {
+  if (!only) return true;
+  return only.test(name) || TARGETS.some(([label, over]) => over === name && only.test(label));
+}
+
+/** One endpoint's rounds as one row: each figure the median of its rounds, requests and failures summed. */
+function medianOf(results: LoadResult[]): LoadResult {
+  const median = (pick: (result: LoadResult) => number) => {
+    const sorted = results.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+  };
+  return {
+    label: results[0]?.label ?? "",
+    requests: results.reduce((sum, result) => sum + result.requests, 0),
+    failures: results.reduce((sum, result) => sum + result.failures, 0),
+    requestsPerSecond: median((result) => result.requestsPerSecond),
+    p50: median((result) => result.p50),
+    p99: median((result) => result.p99),
+    cpuMsPerRequest: median((result) => result.cpuMsPerRequest ?? Number.NaN),
+  };
 }
 
 /** The endpoints measured, each as a user of its own would call it. */
@@ -141,6 +178,7 @@ function printTable(title: string, results: (LoadResult & { roundTrips: number }
   // Issue 23's targets: our CPU above the one database call a request needs, each still one round trip.
   console.log("\ntargets (workerd CPU, ratio to the request that does the same I/O and nothing else)");
   for (const [label, over, limit] of TARGETS) {
+    if (!results.some((r) => r.label === label)) continue;
     const ratio = cpuOf(label) / cpuOf(over);
     const trips = results.find((r) => r.label === label)?.roundTrips;
     const verdict = ratio <= limit ? "met" : "not met";
