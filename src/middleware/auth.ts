@@ -32,7 +32,7 @@ export function requireUser(access: RouteAccess | "any"): MiddlewareHandler<AppE
     }
     c.set("caller", caller);
     await next();
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", PRIVATE_ANSWER);
+    markPrivate(c);
   };
 }
 
@@ -50,8 +50,16 @@ export function optionalUser(): MiddlewareHandler<AppEnv> {
     }
     c.set("viewer", await callerFromBearer(header, c.env));
     await next();
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", PRIVATE_ANSWER);
+    markPrivate(c);
   };
+}
+
+/**
+ * Marks the answer private unless its handler chose a Cache-Control. Set on the answer itself, as
+ * secureHeaders does: `c.header()` after the handler copies the whole Response first.
+ */
+function markPrivate(c: Context<AppEnv>) {
+  if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", PRIVATE_ANSWER);
 }
 
 /**
