@@ -49,6 +49,53 @@ export async function runLoad(
   };
 }
 
+/**
+ * The serving workerd's CPU per request with requests arriving one at a time, at a steady `rate` per
+ * second (an open loop): what a request costs on its own. Under a closed loop workerd's CPU per request
+ * follows the request's wall time instead: its event loop's own work is shared by the requests in
+ * flight together, so an endpoint that waits longer on PostgreSQL looked costlier for doing nothing
+ * more (a `select pg_sleep(0.005)` cost as much as the note's whole statement). At most `maxInFlight`
+ * requests overlap, so an endpoint slower than the pace is measured, not queued without end.
+ */
+export async function cpuPerRequest(
+  send: (client: number) => Promise<Response>,
+  {
+    rate = 100,
+    seconds = 5,
+    workerdPid,
+    maxInFlight = 4,
+  }: { rate?: number; seconds?: number; workerdPid: number; maxInFlight?: number },
+): Promise<{ cpuMsPerRequest: number; requests: number; failures: number }> {
+  const interval = 1000 / rate;
+  const cpuBefore = cpuMilliseconds(workerdPid);
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  // Each request in flight has a client index of its own, as runLoad's clients do (a PATCH's ETag).
+  const idle = Array.from({ length: maxInFlight }, (_, client) => client);
+  let requests = 0;
+  let failures = 0;
+  for (let next = started; next < started + seconds * 1000; next += interval) {
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const client = idle.pop() ?? 0;
+    const done: Promise<void> = send(client)
+      .then(async (response) => {
+        await response.arrayBuffer();
+        if (!response.ok) failures++;
+      })
+      .catch(() => void failures++)
+      .finally(() => {
+        inFlight.delete(done);
+        idle.push(client);
+      });
+    inFlight.add(done);
+    requests++;
+  }
+  await Promise.all(inFlight);
+  return { cpuMsPerRequest: (cpuMilliseconds(workerdPid) - cpuBefore) / requests, requests, failures };
+}
+
 function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 }

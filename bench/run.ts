@@ -1,11 +1,13 @@
 // `npm run bench`: what each kind of request costs the worker, side by side with the no-database floor
 // (GET /health/live: middleware only), from one run against the production bundle in workerd and a
-// local PostgreSQL. For every endpoint: req/s, p50, p99, database round trips, and workerd's CPU
-// milliseconds per request (the process's own CPU time over the requests it served), the figure
-// Workers bills. BENCH_BASELINE=<git ref> also builds that commit and measures it in the same run,
-// endpoint by endpoint, alternating with this checkout (or a directory holding another checkout). BENCH_SWEEP=1 adds the concurrency sweep
+// local PostgreSQL. For every endpoint: req/s, p50 and p99 under BENCH_CONCURRENCY clients (a closed
+// loop); database round trips; and workerd's CPU milliseconds per request (the process's own CPU time
+// over the requests it served, the figure Workers bills) with requests arriving one at a time at
+// BENCH_RATE per second (100; an open loop, see cpuPerRequest for why). BENCH_BASELINE=<git ref> also
+// builds that commit and measures it in the same run, endpoint by endpoint, alternating with this
+// checkout (or a directory holding another checkout). BENCH_SWEEP=1 adds the concurrency sweep
 // (1 to 64 clients) for GET one note and the floor, drawn into bench/concurrency.svg.
-// One run's CPU figures move by a tenth from run to run on a shared machine, so every endpoint is
+// CPU figures still move by several percent between runs on a shared machine, so every endpoint is
 // measured BENCH_ROUNDS times (3), rounds interleaved with the other endpoints, and each figure is the
 // median of its rounds. BENCH_ONLY=<regex> measures only the endpoints it matches (and what they are
 // compared with).
@@ -15,11 +17,12 @@ import { fileURLToPath } from "node:url";
 import { signedInUser, startBenchApp } from "./bench-app.ts";
 import { baselineCheckout } from "./checkout.ts";
 import { concurrencyPlot } from "./concurrency-plot.ts";
-import { type LoadResult, runLoad } from "./load.ts";
+import { cpuPerRequest, type LoadResult, runLoad } from "./load.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const baselineRef = process.env.BENCH_BASELINE;
+const rate = Number(process.env.BENCH_RATE ?? 100);
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -62,13 +65,22 @@ try {
         const send = endpointsOf[t]?.find(([other]) => other === name)?.[1];
         if (!send) continue;
         if (round === 0) {
+          // The second request's trips: the first may fill a cache (a public note's first reader).
+          await (await send(0)).arrayBuffer();
           const before = await app.roundTrips();
           await (await send(0)).arrayBuffer();
           tripsOf[t]?.set(name, (await app.roundTrips()) - before);
           await runLoad("warm-up", send, { concurrency, seconds: 1 });
         }
-        const result = await runLoad(name, send, { concurrency, seconds, workerdPid: target.pid });
-        roundsOf[t]?.set(name, [...(roundsOf[t]?.get(name) ?? []), result]);
+        const result = await runLoad(name, send, { concurrency, seconds });
+        const paced = await cpuPerRequest(send, { rate, seconds, workerdPid: target.pid });
+        const measuredRound = {
+          ...result,
+          cpuMsPerRequest: paced.cpuMsPerRequest,
+          requests: result.requests + paced.requests,
+          failures: result.failures + paced.failures,
+        };
+        roundsOf[t]?.set(name, [...(roundsOf[t]?.get(name) ?? []), measuredRound]);
       }
     }
   }

@@ -1,6 +1,7 @@
 // Bench-only worker: one `select 1` per request, made at each layer of the stack the API uses, so
 // bench/database-call.ts can split a database call's CPU cost between workerd's own fetch, the Neon
-// driver, and drizzle (the same createDatabase() handle the API uses).
+// driver, and drizzle (the same createDatabase() handle the API uses). `/drizzle-wait` is the same call
+// answered 5 ms later (`pg_sleep`): the same work, only a longer wait, which must not cost more CPU.
 import { neon } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { createDatabase } from "../../src/db/client";
@@ -29,6 +30,8 @@ export default {
       await neon(config.DATABASE_URL).query("select 1");
     } else if (layer === "/drizzle") {
       await createDatabase(config).execute(sql`select 1`);
+    } else if (layer === "/drizzle-wait") {
+      await createDatabase(config).execute(sql`select 1 from pg_sleep(0.005)`);
     }
     return new Response("ok");
   },
