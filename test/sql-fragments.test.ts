@@ -22,4 +22,9 @@ describe("prerendered fragments", () => {
     expect(selectList(fields)).toBe(selectList(fields));
     expect(dialect.sqlToQuery(selectList(fields)).sql).toBe('n.id as "id", n.title as "title"');
   });
+
+  it("keep a projection's parameters as parameters", () => {
+    const query = dialect.sqlToQuery(selectList({ mine: sql`n.owner_id = ${"a"}` }));
+    expect(query).toMatchObject({ sql: 'n.owner_id = $1 as "mine"', params: ["a"] });
+  });
 });

