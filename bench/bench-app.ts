@@ -29,11 +29,12 @@ export async function startBenchApp(
     LOCAL_NEON_ENDPOINT: stack.neonEndpoint,
     ...options.settings,
   };
-  const start = (sourceDir?: string) =>
+  const start = (sourceDir?: string, entry?: string) =>
     startProductionWorker({
       liftRateLimits: true,
       bindings,
       sourceDir,
+      entry,
       inspectorPort: options.inspectorPort,
       minify: options.minify,
     });
@@ -43,9 +44,9 @@ export async function startBenchApp(
     url: worker.url,
     scriptPath: worker.scriptPath,
     pid: worker.pid,
-    /** The same API built from another checkout (an older commit), on the same database. */
-    startOther: async (sourceDir: string) => {
-      const other = await start(sourceDir);
+    /** The same API built from another checkout (an older commit) or entry (a bench variant), on the same database. */
+    startOther: async (build: { sourceDir?: string; entry?: string }) => {
+      const other = await start(build.sourceDir, build.entry);
       others.push(other);
       return other;
     },

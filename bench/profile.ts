@@ -1,4 +1,4 @@
-// `npm run bench:profile [-- path]`: where a request's CPU goes inside workerd. Runs a bounded load on
+// `npm run bench:profile [-- target]`: where a request's CPU goes inside workerd. Runs a bounded load on
 // one endpoint (default: GET one note) against the production bundle while workerd's own sampling
 // profiler records, then prints the functions with the most self time, grouped by package, and writes
 // the whole profile (open it in Chrome DevTools' Performance panel) to $BENCH_PROFILE_OUT.
@@ -32,11 +32,14 @@ try {
   const created = (await (await call("/v1/notes", { method: "POST", body: '{"title":"t","content":"c"}' })).json()) as {
     id: string;
   };
+  await call(`/v1/notes/${created.id}`, { method: "PATCH", body: '{"visibility":"public"}' });
   for (let i = 0; i < 30; i++) await call("/v1/notes", { method: "POST", body: `{"title":"n${i}","content":"c"}` });
   const sends: Record<string, () => Promise<Response>> = {
     live: () => fetch(`${app.url}/health/live`),
     health: () => fetch(`${app.url}/health`),
     note: () => call(`/v1/notes/${created.id}`),
+    // Anonymous, so from the edge cache after the first read (Miniflare's cache runs in another isolate).
+    public: () => fetch(`${app.url}/v1/public/notes/${created.id}`),
     page: () => call("/v1/notes?limit=20"),
     post: () => call("/v1/notes", { method: "POST", body: '{"title":"p","content":"profiled"}' }),
   };

@@ -51,7 +51,7 @@ const baseline = baselineRef ? baselineCheckout(baselineRef) : undefined;
 try {
   const targets: Target[] = [{ label: "this checkout", url: app.url, pid: app.pid }];
   if (baseline && baselineRef) {
-    const other = await app.startOther(baseline.dir);
+    const other = await app.startOther({ sourceDir: baseline.dir });
     targets.unshift({ label: `baseline ${baselineRef}`, url: other.url, pid: other.pid });
   }
   const endpointsOf = await Promise.all(targets.map((target) => endpoints(target.url)));
