@@ -85,14 +85,14 @@ export async function startProductionWorker(options: {
 export function bundleWorker(options: { entry?: string; sourceDir?: string; minify?: boolean } = {}): Promise<string> {
   const outdir = mkdtempSync(join(tmpdir(), "cloud-notes-bundle-"));
   const cwd = options.sourceDir ?? root;
-  // As production builds it (minify, keep_names...), or the top level (`--env=`) for readable profiles.
-  // An older checkout without a production environment gets the top level, minified.
+  // As production builds it (minified, without keep_names), or for readable profiles the same unminified,
+  // so a profile counts no naming call that production does not make. An older checkout without a
+  // production environment gets the top level.
   const hasProduction = readFileSync(join(cwd, "wrangler.toml"), "utf8").includes("[env.production]");
-  const build = !(options.minify ?? true)
-    ? ["--env="]
-    : hasProduction
-      ? ["--env", "production"]
-      : ["--env=", "--minify"];
+  const minify = options.minify ?? true;
+  const build = hasProduction
+    ? ["--env", "production", ...(minify ? [] : ["--no-minify"])]
+    : ["--env=", ...(minify ? ["--minify"] : [])];
   const args = ["deploy", ...(options.entry ? [options.entry] : []), "--dry-run", "--outdir", outdir, ...build];
   const child = spawnWrangler(args, { quiet: true, cwd });
   let output = "";

@@ -105,6 +105,13 @@ function printTop(profile: Profile, requests: number, moduleAt: (line: number) =
     const pkg = frame.url ? moduleAt(frame.lineNumber) : `(${frame.functionName || "native"})`;
     perPackage.set(pkg, (perPackage.get(pkg) ?? 0) + micros);
   }
+  // What Workers bills is the isolate's CPU: its thread's samples except those where it waited (idle).
+  const idle = [...self].reduce(
+    (sum, [id, micros]) => sum + (byId.get(id)?.callFrame.functionName === "(idle)" ? micros : 0),
+    0,
+  );
+  const busy = [...self.values()].reduce((sum, micros) => sum + micros, 0) - idle;
+  console.log(`\nthe isolate's thread, busy (not idle): ${(busy / 1000 / requests).toFixed(3)} ms per request`);
   const show = (title: string, entries: Map<string, number>, count: number) => {
     console.log(`\n${title} (ms per request, of the worker's JS thread samples)`);
     for (const [name, micros] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, count))

@@ -198,6 +198,8 @@ function printTable(title: string, results: (LoadResult & { roundTrips: number }
       `  ${label.padEnd(width)} ${ratio.toFixed(2)}x ${over.split(" (")[0]} (<= ${limit}) ${verdict}, ${trips} trip(s)`,
     );
   }
+  // Every paced request also pays for waking workerd, which pulls these ratios towards 1 (docs/figures.md).
+  console.log("  paced CPU pulls ratios towards 1: `npm run bench:profile` has the isolate's own CPU per request");
 }
 
 async function sweepConcurrency(current: [string, Send][], pid: number) {
