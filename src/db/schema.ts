@@ -306,21 +306,32 @@ export const notes = pgTable(
       ),
     ...timestamps,
   },
+  // Descending keys are NULLS FIRST, as PostgreSQL's `order by ... desc` is: drizzle's .desc() alone makes
+  // DESC NULLS LAST, an order no listing asks for, so every page read and sorted all its rows instead of
+  // walking the index. test/database-indexes.test.ts holds every index to it.
   (table) => [
     check("notes_visibility_check", oneOf(table.visibility, VISIBILITIES)),
-    index("notes_owner_updated_idx").on(table.ownerId, table.updatedAt.desc(), table.id.desc()),
-    index("notes_owner_created_idx").on(table.ownerId, table.createdAt.desc(), table.id.desc()),
+    index("notes_owner_updated_idx").on(
+      table.ownerId,
+      table.updatedAt.desc().nullsFirst(),
+      table.id.desc().nullsFirst(),
+    ),
+    index("notes_owner_created_idx").on(
+      table.ownerId,
+      table.createdAt.desc().nullsFirst(),
+      table.id.desc().nullsFirst(),
+    ),
     index("notes_notebook_updated_idx")
-      .on(table.notebookId, table.updatedAt.desc(), table.id.desc())
+      .on(table.notebookId, table.updatedAt.desc().nullsFirst(), table.id.desc().nullsFirst())
       .where(sql`${table.notebookId} is not null`),
     index("notes_notebook_created_idx")
-      .on(table.notebookId, table.createdAt.desc(), table.id.desc())
+      .on(table.notebookId, table.createdAt.desc().nullsFirst(), table.id.desc().nullsFirst())
       .where(sql`${table.notebookId} is not null`),
     index("notes_public_new_idx")
-      .on(table.publishedAt.desc(), table.id.desc())
+      .on(table.publishedAt.desc().nullsFirst(), table.id.desc().nullsFirst())
       .where(sql`${table.visibility} = 'public'`),
     index("notes_public_top_idx")
-      .on(table.score.desc(), table.publishedAt.desc(), table.id.desc())
+      .on(table.score.desc().nullsFirst(), table.publishedAt.desc().nullsFirst(), table.id.desc().nullsFirst())
       .where(sql`${table.visibility} = 'public'`),
     index("notes_trashed_idx").on(table.trashedAt).where(sql`${table.trashedAt} is not null`),
     // For the set-null when an editor's account goes.
@@ -352,7 +363,11 @@ export const noteRevisions = pgTable(
   (table) => [
     uniqueIndex("note_revisions_note_version_unique").on(table.noteId, table.version),
     index("note_revisions_edited_by_idx").on(table.editedBy),
-    index("note_revisions_note_created_idx").on(table.noteId, table.createdAt.desc(), table.id.desc()),
+    index("note_revisions_note_created_idx").on(
+      table.noteId,
+      table.createdAt.desc().nullsFirst(),
+      table.id.desc().nullsFirst(),
+    ),
   ],
 );
 
