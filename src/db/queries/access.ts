@@ -34,14 +34,22 @@ const trashState = (note: SQL, inTrash: boolean) =>
  * rather than one OR, so each half walks its own index (owner, notebook) for lookups by id and for
  * keyset listings alike; an OR made PostgreSQL scan every note.
  */
+const noteHalvesWithRole = (inTrash: boolean) => [
+  sql`(select n.*, 'owner' as role from ${notes} n
+  where n.notebook_id is null and n.owner_id = ${me} and ${unlimitedReach} and ${trashState(sql`n`, inTrash)})`,
+  sql`(select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
+  where m.user_id = ${me} and ${withinReach(sql`m.notebook_id`)} and ${trashState(sql`n`, inTrash)})`,
+];
+
 const notesWithRole = (inTrash: boolean) =>
-  prerendered(sql`(
-  select n.*, 'owner' as role from ${notes} n
-  where n.notebook_id is null and n.owner_id = ${me} and ${unlimitedReach} and ${trashState(sql`n`, inTrash)}
-  union all
-  select n.*, m.role from ${notebookMembers} m join ${notes} n on n.notebook_id = m.notebook_id
-  where m.user_id = ${me} and ${withinReach(sql`m.notebook_id`)} and ${trashState(sql`n`, inTrash)}
-)`);
+  prerendered(sql`(${sql.join(noteHalvesWithRole(inTrash), sql` union all `)})`);
+
+/**
+ * readableNotes as the halves of its union, for a keyset page (selectPage's `from` as a list): one half
+ * joins two tables, so PostgreSQL cannot merge the halves' index orders itself, and a page over the
+ * union read and sorted every note the caller has.
+ */
+export const readableNoteHalves = noteHalvesWithRole(false).map(prerendered);
 
 /** Every note the caller can read, with their role on it. Trashed notes are in no read but the trash's. */
 export const readableNotes = notesWithRole(false);

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { attachments, notebooks } from "../schema";
-import { notebookAccess, readableNotes } from "./access";
+import { notebookAccess, readableNoteHalves } from "./access";
 import type { SignedInCaller } from "./caller";
 import { selectPage } from "./keyset";
 import { noteFields } from "./note-record";
@@ -55,7 +55,7 @@ export async function exportPage(
     with: notebookId ? notebookAccess(notebookId) : undefined,
     head: notebookId ? { notebookFound: sql<number>`(select count(*) from access)::int` } : undefined,
     columns: selectList(exportedNoteFields),
-    from: sql`${readableNotes} n`,
+    from: readableNoteHalves,
     where: notebookId ? [sql`n.notebook_id = ${notebookId}`] : [],
     order: [sql`n.id`],
     after: afterId ? [sql`${afterId}::uuid`] : undefined,

@@ -16,8 +16,13 @@ export interface PageQuery<Head extends Record<string, SQL>> {
   head?: Head;
   /** Each item's select list, its cursor columns included. */
   columns: SQL;
-  /** The rows' source, `from` clause and joins, within the caller's `me`. */
-  from: SQL;
+  /**
+   * The rows' source, `from` clause and joins, within the caller's `me`. Or the halves of a union
+   * (parenthesised selects with the same columns, each aliased `n`): each is filtered, ordered and
+   * limited on its own, so each walks its own index and a page reads at most `limit` + 1 rows of each
+   * however many match; the page is taken from what they return.
+   */
+  from: SQL | SQL[];
   where?: SQL[];
   order: SQL[];
   after?: SQL[];
@@ -32,19 +37,26 @@ export async function selectPage<Item extends { id: unknown }, Head extends Reco
   const conditions = [...(query.where ?? [])];
   if (query.after) conditions.push(sql`(${sql.join(query.order, sql`, `)}) < (${sql.join(query.after, sql`, `)})`);
   const headNames = Object.keys(query.head ?? {});
+  const where = conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
+  const ordered = sql`order by ${sql.join(
+    query.order.map((key) => sql`${key} desc`),
+    sql`, `,
+  )}
+        limit ${query.limit + 1}`;
+  const source = Array.isArray(query.from)
+    ? sql`(${sql.join(
+        query.from.map((half) => sql`(select * from ${half} n ${where} ${ordered})`),
+        sql` union all `,
+      )}) n`
+    : sql`${query.from} ${where}`;
   const { rows } = await db.execute<Record<string, unknown>>(
     asCaller(caller, {
       with: query.with,
       select: headNames.length > 0 ? sql`${selectList(query.head ?? {})}, page.*` : sql`page.*`,
       from: sql`left join lateral (
         select ${query.columns}
-        from ${query.from}
-        ${conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
-        order by ${sql.join(
-          query.order.map((key) => sql`${key} desc`),
-          sql`, `,
-        )}
-        limit ${query.limit + 1}
+        from ${source}
+        ${ordered}
       ) as page on true`,
     }),
   );

@@ -2,7 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../../lib/cursor";
 import type { Database } from "../client";
 import { type NOTE_SCOPES, type NOTE_SORTS, notes } from "../schema";
-import { destinationFor, readableNotes } from "./access";
+import { destinationFor, readableNoteHalves, readableNotes } from "./access";
 import { asCaller, type SignedInCaller } from "./caller";
 import { selectPage } from "./keyset";
 import { type ChangeRefusal, changeNote, editFields, moveTo, type NoteChangePart, setVisibility } from "./note-changes";
@@ -115,7 +115,7 @@ export async function listNotes(
 
   const page = await selectPage<ListedNote>(db, caller, {
     columns: sql`${noteColumns}, ${exactTime(sortColumn)} as "cursorTime", ${rank} as rank`,
-    from: sql`${readableNotes} n`,
+    from: readableNoteHalves,
     where: conditions,
     order: query ? [rank, ...keys] : keys,
     after: position && (query ? [sql`${after.rank}::real`, ...position] : position),
