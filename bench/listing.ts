@@ -35,7 +35,7 @@ try {
     if (!response.ok) throw new Error(`GET /v1/notes?${query}: ${response.status}`);
     return (await response.json()) as { nextCursor: string | null };
   };
-  // A cursor half way down: walking there page by page would take count / 100 requests.
+  // A cursor half way down, reached 100 notes at a time (count / 200 pages).
   let cursor = (await page("limit=100")).nextCursor;
   for (let i = 1; i < count / 200 && cursor; i++) cursor = (await page(`limit=100&cursor=${cursor}`)).nextCursor;
   const endpoints: [string, string][] = [
